@@ -1,0 +1,240 @@
+"""The ``meetbot`` command line: the only place that prints errors and chooses exit codes.
+
+``meetbot`` with no sub-command runs the Telegram bot when ``TELEGRAM_BOT_TOKEN`` is set, and
+the console otherwise. Every sub-command takes ``--knowledge DIR`` (default
+``$MEETBOT_KNOWLEDGE`` or the project's ``knowledge/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .errors import KnowledgeError, MeetbotError
+from .knowledge import default_knowledge_dir
+
+logger = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="meetbot",
+        description="Answer questions about official meetings, citing the sources.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--knowledge", type=Path, metavar="DIR",
+                        help="knowledge directory (default: $MEETBOT_KNOWLEDGE or "
+                             "the project's knowledge/)")
+    common.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    bot = sub.add_parser("bot", parents=[common], help="run the Telegram bot")
+    bot.add_argument("--token-file", type=Path, help="read the bot token from this file")
+    bot.add_argument("--webhook-url", help="serve a webhook at this public URL instead of "
+                                           "long polling")
+    bot.add_argument("--listen", default="127.0.0.1", help="webhook listen address")
+    bot.add_argument("--port", type=int, default=8443, help="webhook port")
+    bot.add_argument("--secret-token", help="webhook secret token")
+    bot.add_argument("--base-url", help=argparse.SUPPRESS)
+
+    sub.add_parser("console", parents=[common], help="talk to the bot in this terminal")
+
+    ask = sub.add_parser("ask", parents=[common], help="ask one question (or '-' for stdin)")
+    ask.add_argument("question", help="the question, or '-' to read one per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print JSON (JSON Lines for '-')")
+    ask.add_argument("--conversation", action="store_true",
+                     help="with '-': treat the lines as turns of one conversation")
+
+    sub.add_parser("check", parents=[common], help="validate the knowledge base")
+
+    ev = sub.add_parser("eval", parents=[common], help="run a question file, report accuracy")
+    ev.add_argument("file", type=Path, nargs="+", help="question file(s) in YAML")
+    ev.add_argument("--sweep", action="store_true", help="also sweep the answer threshold")
+    ev.add_argument("--failures", type=int, default=20, help="failures to list")
+    ev.add_argument("--min-accuracy", type=float, default=0.0,
+                    help="exit 1 when accuracy falls below this (0..1)")
+
+    ingest = sub.add_parser("ingest", parents=[common],
+                            help="register a new source document and draft its YAML")
+    ingest.add_argument("file", type=Path, help="the document, as UTF-8 text")
+    ingest.add_argument("--url", required=True)
+    ingest.add_argument("--publisher", required=True)
+    ingest.add_argument("--title")
+    ingest.add_argument("--date", help="publication date, YYYY-MM-DD")
+    ingest.add_argument("--id", dest="source_id", help="source id (default: from the file)")
+
+    misses = sub.add_parser("misses", parents=[common],
+                            help="group declined questions and print YAML stubs")
+    misses.add_argument("--log", type=Path, help="misses log (default: $MEETBOT_MISSES)")
+    misses.add_argument("--top", type=int, default=20)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "watchfiles"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    command = args.command
+    if command is None:
+        command = "bot" if os.environ.get("TELEGRAM_BOT_TOKEN") else "console"
+        args = _parser().parse_args([command, *(argv or sys.argv[1:])])
+    directory = args.knowledge or default_knowledge_dir()
+    try:
+        return _run(command, args, directory)
+    except KnowledgeError as exc:
+        print(f"meetbot: the knowledge base has errors:\n{exc}", file=sys.stderr)
+        return 2
+    except MeetbotError as exc:
+        print(f"meetbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _run(command: str, args: argparse.Namespace, directory: Path) -> int:
+    if command == "check":
+        return _check(directory)
+    if command == "ingest":
+        from .ingest import ingest
+
+        result = ingest(directory, args.file, url=args.url, publisher=args.publisher,
+                        title=args.title, date=args.date, source_id=args.source_id)
+        print(result)
+        return 0
+    if command == "misses":
+        from .misses import default_log_path, report
+
+        print(report(args.log or default_log_path(), directory, top=args.top))
+        return 0
+    from .live import LiveKnowledge
+
+    live = LiveKnowledge(directory)
+    if command == "console":
+        from .console import run
+
+        return run(live)
+    if command == "ask":
+        return _ask(live, args)
+    if command == "eval":
+        return _eval(live, args)
+    if command == "bot":
+        from .telegram_bot import run_bot
+
+        return run_bot(live, args)
+    raise MeetbotError(f"unknown command {command}")
+
+
+def _check(directory: Path) -> int:
+    from .check import warnings
+    from .engine import Engine
+    from .knowledge import load
+
+    try:
+        kb = load(directory)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem)
+        print(f"\n{len(exc.problems)} error(s); the bot would keep serving the last good "
+              "knowledge base.")
+        drafts_ok = _check_drafts(directory)
+        del drafts_ok
+        return 1
+    engine = Engine(kb)
+    found = warnings(engine)
+    for problem in found:
+        print(problem)
+    drafts_ok = _check_drafts(directory)
+    cites = sum(1 for _ in _all_cites(kb))
+    print(f"OK: {len(kb.sources)} sources, {len(kb.people)} people, "
+          f"{len(kb.organizations)} organisations, {len(kb.events)} events, "
+          f"{len(kb.meetings)} meetings, {len(kb.faq)} FAQ entries, {len(kb.intents)} "
+          f"intents; {cites} citations verified; {len(found)} warning(s).")
+    return 0 if drafts_ok else 1
+
+
+def _check_drafts(directory: Path) -> bool:
+    drafts = directory / "drafts"
+    if not drafts.is_dir() or not any(drafts.glob("*.yaml")):
+        return True
+    from .ingest import check_drafts
+
+    problems = check_drafts(directory)
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"drafts: {len(list(drafts.glob('*.yaml')))} draft file(s) valid "
+              "(not served until moved into the knowledge base)")
+    return not problems
+
+
+def _all_cites(kb: object) -> list[object]:
+    from .knowledge import _walk_models
+    from .schema import Cite
+
+    found: list[object] = []
+    for table in ("people", "organizations", "events", "meetings", "faq"):
+        for entry in getattr(kb, table).values():
+            found.extend(v for _, v in _walk_models(entry, ()) if isinstance(v, Cite))
+    return found
+
+
+def _ask(live: object, args: argparse.Namespace) -> int:
+    from .live import LiveKnowledge
+    from .render import to_json, to_plain
+    from .router import Context
+
+    assert isinstance(live, LiveKnowledge)
+    if args.question != "-":
+        answer = live.engine.ask(args.question)
+        print(to_json(answer) if args.json else to_plain(answer))
+        return 0
+    live.watch()
+    context = Context()
+    try:
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            if not question.strip():
+                continue
+            answer = live.engine.ask(question, context if args.conversation else None)
+            if args.conversation:
+                context = answer.context
+            text = to_json(answer) if args.json else to_plain(answer) + "\n"
+            sys.stdout.write(text + "\n")
+            sys.stdout.flush()
+    finally:
+        live.stop()
+    return 0
+
+
+def _eval(live: object, args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, format_report, load_questions, sweep
+    from .live import LiveKnowledge
+
+    assert isinstance(live, LiveKnowledge)
+    worst = 1.0
+    for path in args.file:
+        items = load_questions(path)
+        report = evaluate(live.engine, items)
+        worst = min(worst, report.accuracy)
+        print(f"== {path}")
+        print(format_report(report, show_failures=args.failures))
+        if args.sweep:
+            print("threshold sweep (answer threshold; suggest = answer - 0.2):")
+            print("  threshold  accuracy  decoys declined  in-scope answered")
+            for level, accuracy, declined, answered in sweep(live.engine, items):
+                mark = "  <- current" if abs(level - live.engine.answer_threshold) < 1e-9 else ""
+                print(f"  {level:9.2f}  {accuracy:8.1%}  {declined:15.1%}  {answered:17.1%}"
+                      f"{mark}")
+        print()
+    return 0 if worst >= args.min_accuracy else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""Run a question file through the engine: accuracy per category, confusions, a sweep.
+
+A question file is a YAML list. Each item is a question or a conversation::
+
+    - q: when did tokaev meet shmid
+      category: typo
+      intent: meeting_date          # expected intent ("faq" accepts any FAQ entry)
+      expect: ["7 June 2023"]       # all must appear in the answer (case-insensitive)
+      expect_any: ["record no"]     # at least one must appear
+      source: akorda-2023-06-07     # a citation must come from this source
+      must_decline: true            # the bot must not answer (answered: false)
+      lang: en
+    - category: follow_up
+      conversation: [{q: ..., intent: ...}, {q: ..., ...}]
+
+A turn passes when every expectation it states holds. An item passes when all its turns do.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .answer import Answer
+from .engine import Engine
+from .errors import MeetbotError
+from .router import Context
+
+
+class QuestionFileError(MeetbotError):
+    """The question file is not a list of questions and conversations."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question with what its answer must show."""
+
+    q: str
+    intent: str | None = None
+    expect: tuple[str, ...] = ()
+    expect_any: tuple[str, ...] = ()
+    source: str | None = None
+    must_decline: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    """A question or conversation from the file."""
+
+    category: str
+    turns: tuple[Turn, ...]
+    lang: str = "en"
+
+
+@dataclass
+class TurnResult:
+    """How one turn went."""
+
+    turn: Turn
+    answer: Answer
+    failures: list[str]
+
+
+@dataclass
+class Report:
+    """Accuracy per category and language, confusions, and failures."""
+
+    total: int = 0
+    passed: int = 0
+    by_category: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    by_language: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    failures: list[tuple[Item, TurnResult]] = field(default_factory=list)
+    declined_correctly: int = 0
+    decoys: int = 0
+    false_declines: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        """Share of items that passed."""
+        return self.passed / self.total if self.total else 0.0
+
+
+def load_questions(path: Path) -> list[Item]:
+    """Read a question file; raise QuestionFileError with the item number when malformed."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise QuestionFileError(f"{path}: {exc}") from None
+    if not isinstance(data, list):
+        raise QuestionFileError(f"{path}: expected a list of questions")
+    items = []
+    for number, raw in enumerate(data, start=1):
+        if not isinstance(raw, dict):
+            raise QuestionFileError(f"{path}: item {number} is not a mapping")
+        turns_raw = raw.get("conversation") or [raw]
+        turns = tuple(_turn(t, path, number) for t in turns_raw)
+        items.append(Item(str(raw.get("category", "uncategorised")), turns,
+                          str(raw.get("lang", "en"))))
+    return items
+
+
+def _turn(raw: Any, path: Path, number: int) -> Turn:
+    if not isinstance(raw, dict) or not isinstance(raw.get("q"), str):
+        raise QuestionFileError(f"{path}: item {number} has a turn without a 'q' string")
+    return Turn(raw["q"], raw.get("intent"), tuple(raw.get("expect") or ()),
+                tuple(raw.get("expect_any") or ()), raw.get("source"),
+                bool(raw.get("must_decline", False)))
+
+
+def check_turn(turn: Turn, answer: Answer) -> list[str]:
+    """Return what is wrong with ``answer`` for ``turn`` (empty when it passes)."""
+    failures = []
+    text = answer.text.casefold()
+    if turn.must_decline:
+        if answer.answered:
+            failures.append(f"answered ({answer.intent}) but should decline")
+        return failures
+    if not answer.answered:
+        failures.append(f"not answered ({answer.kind})")
+    if turn.intent:
+        got = answer.intent or "-"
+        ok = got.startswith("faq:") if turn.intent == "faq" else got == turn.intent
+        if not ok:
+            failures.append(f"intent {got} != {turn.intent}")
+    missing = [e for e in turn.expect if e.casefold() not in text]
+    if missing:
+        failures.append(f"missing {missing}")
+    if turn.expect_any and not any(e.casefold() in text for e in turn.expect_any):
+        failures.append(f"none of {list(turn.expect_any)}")
+    if turn.source and turn.source not in {c.source for c in answer.citations}:
+        failures.append(f"no citation from {turn.source}")
+    return failures
+
+
+def run_item(engine: Engine, item: Item) -> Iterator[TurnResult]:
+    """Ask the item's turns in order, carrying the conversation context."""
+    context = Context()
+    for turn in item.turns:
+        answer = engine.ask(turn.q, context)
+        context = answer.context
+        yield TurnResult(turn, answer, check_turn(turn, answer))
+
+
+def evaluate(engine: Engine, items: list[Item]) -> Report:
+    """Run every item and collect the report."""
+    report = Report()
+    for item in items:
+        results = list(run_item(engine, item))
+        ok = all(not r.failures for r in results)
+        report.total += 1
+        report.passed += ok
+        report.by_category[item.category][0] += ok
+        report.by_category[item.category][1] += 1
+        report.by_language[item.lang][0] += ok
+        report.by_language[item.lang][1] += 1
+        for result in results:
+            turn, answer = result.turn, result.answer
+            if turn.must_decline:
+                report.decoys += 1
+                report.declined_correctly += not answer.answered
+            elif not answer.answered:
+                report.false_declines += 1
+            if turn.intent and not result.failures:
+                continue
+            expected = turn.intent or ("(decline)" if turn.must_decline else "?")
+            got = answer.intent or ("(decline)" if not answer.answered else "?")
+            if got.startswith("faq:") and expected == "faq":
+                got = "faq"
+            if expected != got:
+                report.confusions[(expected, got)] += 1
+            if result.failures:
+                report.failures.append((item, result))
+    return report
+
+
+def sweep(engine: Engine, items: list[Item],
+          answer_levels: tuple[float, ...] = (0.45, 0.5, 0.55, 0.6, 0.62, 0.65, 0.7, 0.75,
+                                              0.8, 0.85),
+          gap: float = 0.2) -> list[tuple[float, float, float, float]]:
+    """Accuracy, decline precision and recall at each answer threshold.
+
+    Returns rows of (answer_threshold, accuracy, decoys declined, in-scope answered).
+    """
+    rows = []
+    saved = engine.answer_threshold, engine.suggest_threshold
+    try:
+        for level in answer_levels:
+            engine.answer_threshold = level
+            engine.suggest_threshold = max(0.0, level - gap)
+            report = evaluate(engine, items)
+            in_scope = sum(len(i.turns) for i in items) - report.decoys
+            rows.append((level, report.accuracy,
+                         report.declined_correctly / report.decoys if report.decoys else 1.0,
+                         1 - report.false_declines / in_scope if in_scope else 1.0))
+    finally:
+        engine.answer_threshold, engine.suggest_threshold = saved
+    return rows
+
+
+def format_report(report: Report, *, show_failures: int = 20) -> str:
+    """Return the report as readable text."""
+    lines = [f"accuracy: {report.passed}/{report.total} = {report.accuracy:.1%}", "",
+             "by category:"]
+    for category, (ok, n) in sorted(report.by_category.items()):
+        lines.append(f"  {category:<16} {ok:>4}/{n:<4} {ok / n:6.1%}")
+    if len(report.by_language) > 1:
+        lines.append("by language:")
+        for lang, (ok, n) in sorted(report.by_language.items()):
+            lines.append(f"  {lang:<16} {ok:>4}/{n:<4} {ok / n:6.1%}")
+    if report.decoys:
+        lines.append(f"decoys declined: {report.declined_correctly}/{report.decoys}")
+    if report.confusions:
+        lines.append("confused (expected -> got):")
+        for (expected, got), count in report.confusions.most_common(12):
+            lines.append(f"  {expected} -> {got}: {count}")
+    if report.failures and show_failures:
+        lines.append("failures:")
+        for _item, result in report.failures[:show_failures]:
+            lines.append(f"  {result.turn.q!r}: {'; '.join(result.failures)}")
+    return "\n".join(lines)

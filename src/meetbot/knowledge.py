@@ -1,0 +1,385 @@
+"""Load, validate and verify the knowledge base.
+
+``load(directory)`` reads every ``*.yaml`` file directly under ``directory`` (drafts in
+``drafts/`` are not served), validates each against :mod:`meetbot.schema`, checks that ids
+are unique and references resolve, and verifies that every citation's quote occurs
+verbatim (whitespace-normalised) in its source text. All problems are collected and raised
+together as a :class:`~meetbot.errors.KnowledgeError` whose lines read ``file:line: message``.
+
+YAML is parsed safely: no object tags, no aliases (they allow "billion laughs" bombs and make
+hand-edited files hard to read), no duplicate keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import KnowledgeError, Problem
+from .normalize import squash_whitespace
+from .schema import (
+    Cite,
+    Event,
+    FaqEntry,
+    Intent,
+    KnowledgeFile,
+    Meeting,
+    Organization,
+    Person,
+    Role,
+    Source,
+)
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+SECTIONS = ("sources", "people", "roles", "organizations", "events", "meetings", "faq",
+            "intents")
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Path_ = tuple[str | int, ...]
+
+
+def default_knowledge_dir() -> Path:
+    """Return ``$MEETBOT_KNOWLEDGE`` or the project's ``knowledge/`` directory."""
+    env = os.environ.get("MEETBOT_KNOWLEDGE")
+    return Path(env) if env else DEFAULT_DIR
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDoc:
+    """A registered source with its verbatim text."""
+
+    meta: Source
+    text: str
+    flat: str
+    """The text with whitespace collapsed, as quotes are matched against it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """Where an entry was defined, for messages that point the curator at it."""
+
+    file: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """An immutable, verified knowledge base."""
+
+    root: Path
+    sources: Mapping[str, SourceDoc]
+    people: Mapping[str, Person]
+    roles: Mapping[str, Role]
+    organizations: Mapping[str, Organization]
+    events: Mapping[str, Event]
+    meetings: Mapping[str, Meeting]
+    faq: Mapping[str, FaqEntry]
+    intents: Mapping[str, Intent]
+    locations: Mapping[tuple[str, str], Located]
+    fingerprint: str
+    warnings: tuple[Problem, ...] = field(default=())
+
+    def where(self, kind: str, entry_id: str) -> Located:
+        """Return where the entry ``kind``/``entry_id`` is defined."""
+        return self.locations.get((kind, entry_id), Located(str(self.root), None))
+
+
+@dataclass
+class ParsedFile:
+    """One knowledge file, parsed, with a map from data paths to line numbers."""
+
+    name: str
+    data: dict[str, Any]
+    lines: dict[Path_, int]
+
+    def line(self, path: Path_) -> int | None:
+        """Return the line of the deepest known prefix of ``path``."""
+        for cut in range(len(path), -1, -1):
+            if path[:cut] in self.lines:
+                return self.lines[path[:cut]]
+        return None
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    """Return the YAML files served from ``directory``, in a stable order."""
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and
+                  p.is_file())
+
+
+def fingerprint(directory: Path) -> str:
+    """Return a hash of every knowledge file and source text (for caches and reloads)."""
+    digest = hashlib.blake2b(digest_size=16)
+    if not directory.is_dir():
+        return "missing"
+    paths = knowledge_files(directory)
+    sources = directory / "sources"
+    if sources.is_dir():
+        paths += sorted(p for p in sources.iterdir() if p.is_file())
+    for path in paths:
+        digest.update(str(path.relative_to(directory)).encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
+    return digest.hexdigest()
+
+
+def parse_file(path: Path, display: str) -> ParsedFile:
+    """Parse one YAML file safely, raising KnowledgeError with file:line on any problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KnowledgeError(
+            [Problem(display, None, f"cannot read file: {exc.strerror}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise KnowledgeError([Problem(
+            display, None,
+            f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB: "
+            "split it into several files")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise KnowledgeError([Problem(
+            display, line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file "
+            "as UTF-8")]) from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return ParsedFile(display, {}, {})
+        lines: dict[Path_, int] = {}
+        problems: list[Problem] = []
+        _walk_nodes(node, (), lines, problems, display, set())
+        if problems:
+            raise KnowledgeError(problems)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = mark.line + 1 if mark else None
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise KnowledgeError([Problem(display, where, f"YAML error: {message}")]) from None
+    except yaml.YAMLError as exc:
+        raise KnowledgeError([Problem(display, None, f"YAML error: {exc}")]) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise KnowledgeError([Problem(display, 1, "the file must be a mapping of sections "
+                                      f"({', '.join(SECTIONS)})")])
+    return ParsedFile(display, data, lines)
+
+
+def _walk_nodes(node: yaml.Node, path: Path_, lines: dict[Path_, int],
+                problems: list[Problem], display: str, seen: set[int]) -> None:
+    if id(node) in seen:
+        problems.append(Problem(display, node.start_mark.line + 1,
+                                "YAML aliases (*name) are not allowed; write the value out"))
+        return
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        seen.add(id(node))
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        keys: set[str] = set()
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                problems.append(Problem(display, key_node.start_mark.line + 1,
+                                        "YAML merge keys (<<) are not allowed"))
+                continue
+            key = str(key_node.value)
+            if key in keys:
+                problems.append(Problem(display, key_node.start_mark.line + 1,
+                                        f"duplicate key {key!r}"))
+            keys.add(key)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            _walk_nodes(value_node, (*path, key), lines, problems, display, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk_nodes(item, (*path, index), lines, problems, display, seen)
+
+
+def _validate(parsed: ParsedFile) -> tuple[KnowledgeFile | None, list[Problem]]:
+    try:
+        return KnowledgeFile.model_validate(parsed.data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            where = ".".join(str(part) for part in loc)
+            message = err["msg"]
+            if err["type"] == "extra_forbidden":
+                message = f"unknown key {loc[-1]!r}"
+                if len(loc) == 1:
+                    message += f" (sections are: {', '.join(SECTIONS)})"
+            elif err["type"] == "missing":
+                message = f"missing required key {loc[-1]!r}"
+            else:
+                message = f"{where}: {message}"
+                if "input" in err and not isinstance(err["input"], dict | list):
+                    message += f" (got {err['input']!r})"
+            problems.append(Problem(parsed.name, parsed.line(loc), message))
+        return None, problems
+
+
+def _walk_models(obj: Any, path: Path_) -> Iterator[tuple[Path_, Any]]:
+    yield path, obj
+    if isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            value = getattr(obj, name)
+            if isinstance(value, BaseModel | list):
+                yield from _walk_models(value, (*path, name))
+    elif isinstance(obj, list):
+        for index, item in enumerate(obj):
+            yield from _walk_models(item, (*path, index))
+
+
+def load(directory: Path | str | None = None) -> KnowledgeBase:
+    """Load and verify the knowledge base in ``directory``; raise KnowledgeError if broken."""
+    root = Path(directory) if directory is not None else default_knowledge_dir()
+    if not root.is_dir():
+        raise KnowledgeError([Problem(str(root), None, "knowledge directory not found")])
+    files = knowledge_files(root)
+    if not files:
+        raise KnowledgeError([Problem(str(root), None,
+                                      "no knowledge files (*.yaml) in this directory")])
+    stamp = fingerprint(root)
+    problems: list[Problem] = []
+    parsed_files: list[tuple[ParsedFile, KnowledgeFile]] = []
+    for path in files:
+        display = _display(path, root)
+        try:
+            parsed = parse_file(path, display)
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+            continue
+        model, errs = _validate(parsed)
+        problems.extend(errs)
+        if model is not None:
+            parsed_files.append((parsed, model))
+    return _assemble(root, parsed_files, problems, stamp)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _assemble(root: Path, parsed_files: list[tuple[ParsedFile, KnowledgeFile]],
+              problems: list[Problem], stamp: str) -> KnowledgeBase:
+    tables: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    located: dict[tuple[str, str], Located] = {}
+    origin: dict[tuple[str, str], tuple[ParsedFile, Path_]] = {}
+    for parsed, model in parsed_files:
+        for section in SECTIONS:
+            for index, entry in enumerate(getattr(model, section)):
+                path: Path_ = (section, index)
+                here = Located(parsed.name, parsed.line((*path, "id")))
+                key = (section, entry.id)
+                if key in located:
+                    first = located[key]
+                    problems.append(Problem(
+                        here.file, here.line,
+                        f"duplicate {section} id {entry.id!r} (first defined at "
+                        f"{first.file}:{first.line})"))
+                    continue
+                located[key] = here
+                origin[key] = (parsed, path)
+                tables[section][entry.id] = entry
+
+    def ref(key: tuple[str, str], subpath: Path_, target: str, value: str | None) -> None:
+        if value is None or value in tables[target]:
+            return
+        parsed, path = origin[key]
+        known = ", ".join(sorted(tables[target])[:8]) or "none defined"
+        problems.append(Problem(parsed.name, parsed.line((*path, *subpath)),
+                                f"unknown {target} id {value!r} (known: {known})"))
+
+    for pid, person in tables["people"].items():
+        for i, holding in enumerate(person.roles):
+            ref(("people", pid), ("roles", i, "role"), "roles", holding.role)
+    for rid, role in tables["roles"].items():
+        ref(("roles", rid), ("organization",), "organizations", role.organization)
+    for oid, org in tables["organizations"].items():
+        ref(("organizations", oid), ("parent",), "organizations", org.parent)
+    for eid, event in tables["events"].items():
+        ref(("events", eid), ("organization",), "organizations", event.organization)
+    for mid, meeting in tables["meetings"].items():
+        ref(("meetings", mid), ("event",), "events", meeting.event)
+        for i, pid in enumerate(meeting.participants):
+            ref(("meetings", mid), ("participants", i), "people", pid)
+        for i, statement in enumerate(meeting.statements):
+            ref(("meetings", mid), ("statements", i, "speaker"), "people", statement.speaker)
+            if (statement.speaker in tables["people"]
+                    and statement.speaker not in meeting.participants):
+                parsed, path = origin[("meetings", mid)]
+                problems.append(Problem(
+                    parsed.name, parsed.line((*path, "statements", i, "speaker")),
+                    f"speaker {statement.speaker!r} is not a participant of this meeting"))
+
+    sources: dict[str, SourceDoc] = {}
+    for sid, meta in tables["sources"].items():
+        parsed, path = origin[("sources", sid)]
+        file_path = (root / meta.file).resolve()
+        if not file_path.is_relative_to(root.resolve()):
+            problems.append(Problem(parsed.name, parsed.line((*path, "file")),
+                                    "source file must be inside the knowledge directory"))
+            continue
+        try:
+            text = file_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            problems.append(Problem(parsed.name, parsed.line((*path, "file")),
+                                    f"source file {meta.file!r} not found"))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(parsed.name, parsed.line((*path, "file")),
+                                    f"cannot read source file {meta.file!r}: {exc}"))
+            continue
+        sources[sid] = SourceDoc(meta, text, squash_whitespace(text))
+
+    for (section, entry_id), (parsed, path) in origin.items():
+        entry = tables[section][entry_id]
+        for subpath, value in _walk_models(entry, path):
+            if not isinstance(value, Cite):
+                continue
+            if value.source not in tables["sources"]:
+                ref((section, entry_id), (*subpath[len(path):], "source"), "sources",
+                    value.source)
+                continue
+            doc = sources.get(value.source)
+            if doc is not None and squash_whitespace(value.quote) not in doc.flat:
+                problems.append(Problem(
+                    parsed.name, parsed.line((*subpath, "quote")),
+                    f"quote not found in source {value.source!r}: "
+                    f"{_shorten(value.quote)!r}"))
+
+    if problems:
+        raise KnowledgeError(problems)
+    return KnowledgeBase(
+        root=root,
+        sources=MappingProxyType(sources),
+        people=MappingProxyType(tables["people"]),
+        roles=MappingProxyType(tables["roles"]),
+        organizations=MappingProxyType(tables["organizations"]),
+        events=MappingProxyType(tables["events"]),
+        meetings=MappingProxyType(tables["meetings"]),
+        faq=MappingProxyType(tables["faq"]),
+        intents=MappingProxyType(tables["intents"]),
+        locations=MappingProxyType(located),
+        fingerprint=stamp,
+    )
+
+
+def _shorten(text: str, limit: int = 70) -> str:
+    text = squash_whitespace(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,103 @@
+"""Serve the last good knowledge base, and swap in a new one when the files change.
+
+:class:`LiveKnowledge` holds an :class:`~meetbot.engine.Engine`. ``reload()`` loads the
+directory again: a good edit replaces the engine atomically (one attribute assignment, so
+a question in flight finishes on the old one); a broken edit leaves the old engine serving
+and reports every ``file:line`` problem once per broken state. ``watch()`` starts a
+background thread (watchfiles) that reloads within about a second of an edit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from .engine import Engine
+from .errors import KnowledgeError, Problem
+from .knowledge import fingerprint, load
+
+logger = logging.getLogger(__name__)
+
+Listener = Callable[[list[Problem] | None], None]
+"""Called after each reload attempt: ``None`` on success, else the problems."""
+
+
+class LiveKnowledge:
+    """The current engine, reloaded from ``directory`` on demand or on change."""
+
+    def __init__(self, directory: Path, engine: Engine | None = None) -> None:
+        self.directory = directory
+        self.engine = engine or Engine(load(directory))
+        self.problems: list[Problem] = []
+        self._broken_stamp: str | None = None
+        self._stamp = self.engine.kb.fingerprint
+        self._lock = threading.Lock()
+        self._listeners: list[Listener] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener`` after every reload attempt that found a change."""
+        self._listeners.append(listener)
+
+    def reload(self, *, force: bool = False) -> list[Problem] | None:
+        """Reload if the files changed (or ``force``); return the problems, or None if good."""
+        with self._lock:
+            stamp = fingerprint(self.directory)
+            if not force and stamp in (self._stamp, self._broken_stamp):
+                return self.problems or None
+            try:
+                engine = Engine(load(self.directory))
+            except KnowledgeError as exc:
+                self.problems = exc.problems
+                first_report = stamp != self._broken_stamp
+                self._broken_stamp = stamp
+                if first_report or force:
+                    logger.error("knowledge edit rejected; still serving the last good "
+                                 "knowledge base:\n%s", exc)
+                    self._notify(exc.problems)
+                return exc.problems
+            self.engine = engine
+            self._stamp = stamp
+            self._broken_stamp = None
+            self.problems = []
+            logger.info("knowledge base reloaded (%d meetings)", len(engine.kb.meetings))
+            self._notify(None)
+            return None
+
+    def _notify(self, problems: list[Problem] | None) -> None:
+        for listener in self._listeners:
+            try:
+                listener(problems)
+            except Exception:
+                logger.exception("reload listener failed")
+
+    def watch(self) -> None:
+        """Start reloading in the background whenever the knowledge files change."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._watch, name="knowledge-watch",
+                                        daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        from watchfiles import watch
+
+        try:
+            for _changes in watch(self.directory, stop_event=self._stop, debounce=200,
+                                  step=50, rust_timeout=1000, yield_on_timeout=False,
+                                  raise_interrupt=False):
+                self.reload()
+        except Exception:
+            logger.exception("knowledge watcher stopped; falling back to polling")
+            while not self._stop.wait(1.0):
+                self.reload()
+
+    def stop(self) -> None:
+        """Stop the background watcher."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=3)
+            self._thread = None

@@ -1,0 +1,50 @@
+"""Text normalisation: the one processor used on questions, aliases and phrasings alike.
+
+``normalize`` folds case, transliterates any script to ASCII (so "Токаев", "Tokaev" and
+"Tokayev" land close together), drops diacritics and punctuation, and collapses spaces.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+_POSSESSIVE = re.compile(r"(?<=\w)['’`´]s\b")
+_APOSTROPHE = re.compile(r"(?<=\w)['’`´](?=\w)")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_CONTROL = {cat for cat in ("Cc", "Cf", "Cs", "Co", "Cn")}
+
+MAX_QUESTION_CHARS = 500
+"""Questions longer than this are not answered; the user is asked to shorten them."""
+
+
+def clean(text: str) -> str:
+    """Drop control, format (zero-width, bidi) and unassigned characters; collapse spaces."""
+    kept = [
+        " " if ch in "\t\n\r\x0b\x0c" else ch
+        for ch in text
+        if ch in "\t\n\r\x0b\x0c" or unicodedata.category(ch) not in _CONTROL
+    ]
+    return " ".join("".join(kept).split())
+
+
+@lru_cache(maxsize=65536)
+def normalize(text: str) -> str:
+    """Return ``text`` casefolded, transliterated to ASCII, without punctuation."""
+    text = _POSSESSIVE.sub("", text)
+    text = _APOSTROPHE.sub("", text)
+    ascii_text = anyascii(text).casefold()
+    return " ".join(_NON_WORD.sub(" ", ascii_text).split())
+
+
+def tokens(text: str) -> list[str]:
+    """Return the normalised words of ``text``."""
+    return normalize(text).split()
+
+
+def squash_whitespace(text: str) -> str:
+    """Collapse every run of whitespace to one space (how quotes are compared to sources)."""
+    return " ".join(text.split())

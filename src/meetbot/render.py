@@ -1,0 +1,146 @@
+"""Render an :class:`Answer` as plain text, JSON, or Telegram HTML.
+
+Every piece of text that came from a user or from the knowledge base is escaped with
+:func:`html.escape` before it goes into Telegram HTML; the only tags emitted are ``<b>``,
+``<i>``, ``<a href>`` and ``<blockquote>``, all from Telegram's supported set.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from .answer import Answer, Citation
+from .engine import format_date
+
+TELEGRAM_LIMIT = 4096
+_MARK = re.compile(r"\[(\d+)\]")
+
+
+def citation_line(number: int, citation: Citation) -> str:
+    """Return "[1] Title — Publisher, 7 June 2023, URL" for plain text."""
+    return (f"[{number}] {citation.title} — {citation.publisher}, "
+            f"{format_date(citation.date)}. {citation.url}")
+
+
+def to_plain(answer: Answer, *, quotes: bool = True) -> str:
+    """Render for the console and the command line: answer, then sources and quotes."""
+    parts = [answer.text]
+    if answer.suggestions:
+        parts.append("\n".join(f"  • {s}" for s in answer.suggestions))
+    if answer.citations:
+        lines = ["Sources:"]
+        for number, citation in enumerate(answer.citations, start=1):
+            lines.append(citation_line(number, citation))
+            if quotes:
+                lines.append(f"    “{citation.quote}”")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def to_json(answer: Answer) -> str:
+    """Render one object of the ``ask --json`` contract, on one line."""
+    return json.dumps(answer.as_dict(), ensure_ascii=False)
+
+
+def to_telegram_html(answer: Answer, *, quotes: bool = False) -> str:
+    """Render for Telegram: answer first, then numbered source links; quotes on demand."""
+    body = html.escape(answer.text, quote=False)
+    if answer.citations:
+        body = _MARK.sub(lambda m: _mark_link(m, answer.citations), body)
+    parts = [body]
+    if answer.citations:
+        lines = []
+        for number, citation in enumerate(answer.citations, start=1):
+            lines.append(
+                f'[{number}] <a href="{html.escape(citation.url, quote=True)}">'
+                f"{html.escape(citation.title, quote=False)}</a> — "
+                f"{html.escape(citation.publisher, quote=False)}, "
+                f"{html.escape(format_date(citation.date), quote=False)}")
+            if quotes:
+                lines.append(f"<blockquote>{html.escape(citation.quote, quote=False)}"
+                             "</blockquote>")
+        parts.append("<b>Sources</b>\n" + "\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def _mark_link(match: re.Match[str], citations: tuple[Citation, ...]) -> str:
+    index = int(match.group(1)) - 1
+    if 0 <= index < len(citations):
+        url = html.escape(citations[index].url, quote=True)
+        return f'<a href="{url}">[{index + 1}]</a>'
+    return match.group(0)
+
+
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split rendered HTML into messages of at most ``limit`` characters.
+
+    Splits on paragraph boundaries, then lines, never inside a tag or an entity; a single
+    line longer than the limit is cut between tags with its open tags closed and reopened.
+    """
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for block in _units(text, limit):
+        candidate = f"{current}{block}" if current else block.lstrip("\n")
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current.rstrip("\n"))
+        current = block.lstrip("\n")
+    if current.strip():
+        chunks.append(current.rstrip("\n"))
+    return chunks
+
+
+def _units(text: str, limit: int) -> list[str]:
+    """Paragraphs (with their leading newlines), further split when too long."""
+    units: list[str] = []
+    for index, paragraph in enumerate(text.split("\n\n")):
+        prefix = "\n\n" if index else ""
+        if len(paragraph) + 2 <= limit:
+            units.append(prefix + paragraph)
+            continue
+        for line_index, line in enumerate(paragraph.split("\n")):
+            lead = prefix if line_index == 0 else "\n"
+            if len(line) + 2 <= limit:
+                units.append(lead + line)
+            else:
+                pieces = _hard_split(line, limit - 64)
+                units.append(lead + pieces[0])
+                units.extend("\n" + piece for piece in pieces[1:])
+    return units
+
+
+_TOKEN = re.compile(r"(<[^>]+>|&[a-zA-Z#0-9]+;)")
+
+
+def _hard_split(line: str, size: int) -> list[str]:
+    """Cut a long line of HTML into pieces, keeping tags balanced in each piece."""
+    pieces: list[str] = []
+    open_tags: list[str] = []
+    current = ""
+    for token in _TOKEN.split(line):
+        if not token:
+            continue
+        atoms = [token] if _TOKEN.fullmatch(token) else list(token)
+        for atom in atoms:
+            if len(current) + len(atom) > size - sum(len(t) + 3 for t in open_tags):
+                pieces.append(current + "".join(f"</{_name(t)}>" for t in reversed(open_tags)))
+                current = "".join(open_tags)
+            current += atom
+            if atom.startswith("</"):
+                if open_tags:
+                    open_tags.pop()
+            elif atom.startswith("<") and not atom.endswith("/>"):
+                open_tags.append(atom)
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _name(tag: str) -> str:
+    return tag[1:].split()[0].rstrip(">")

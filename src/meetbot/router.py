@@ -1,0 +1,626 @@
+"""Route a question to an intent with its entities: entity linking, then intent scoring.
+
+1. **Entity linking.** Every alias, acronym and name in the knowledge base is normalised
+   (:func:`meetbot.normalize.normalize`) into an index. Word n-grams of the question are
+   looked up exactly, then fuzzily (rapidfuzz) with a cut-off that grows stricter for
+   short words, so "tokaev", "shmid" and "kosherbaev" link while "camp" does not become
+   "Kamp". Years and month names become date mentions.
+2. **Templating.** Linked spans are replaced by slot words (``xperson``, ``xorg``...), so
+   "when did tokaev meet shmid" and the example "when did {person} meet {person}" compare
+   as equals.
+3. **Intent scoring.** The template is scored against every example phrasing (intents and
+   FAQ questions, templated the same way) with rapidfuzz; each intent keeps its best.
+4. **Slots and context.** An intent that needs people it does not find in the question
+   takes them from the previous turn when the question refers back ("she", "they", "that
+   meeting", or names nothing at all). Words the knowledge base has never seen lower the
+   confidence: that is how "who is the president of France?" is declined rather than
+   forced onto "who is".
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from .knowledge import KnowledgeBase
+from .normalize import normalize
+
+Kind = Literal["person", "role", "org", "event", "date", "quote"]
+SLOT_WORD: dict[str, str] = {"person": "xperson", "role": "xrole", "org": "xorg",
+                             "event": "xevent", "date": "xdate", "quote": "xquote"}
+_SLOT_RE = re.compile(r"\{(person|role|org|event|date|quote)\}")
+_QUOTED = re.compile(r"[\"“”«»„]([^\"“”«»„]{3,})[\"“”«»„]")
+QUOTE_MIN_WORDS = 5
+"""A run of at least this many words found in a recorded statement counts as a quotation."""
+UNKNOWN_WORD_PENALTY = 0.55
+"""Confidence factor per word that neither the phrasings nor the sources contain."""
+
+FEMALE = frozenset({"she", "her", "hers", "herself"})
+MALE = frozenset({"he", "him", "his", "himself"})
+PLURAL = frozenset({"they", "them", "their", "both", "theirs", "themselves"})
+BACK_REFERENCES = FEMALE | MALE | PLURAL | {"that", "this", "the", "it"}
+
+FILLERS = frozenset("""
+    please pls plz can could would you tell me let know i want wanted to like do does
+    kindly hi hello hey ok okay so well just actually quick question bot dear sir madam
+    and also
+""".split())
+STOPWORDS = frozenset("""
+    a an the of in on at to for with by from about as and or is are was were be been
+    being has have had do does did what who whom whose which when where why how that
+    this these those it its into than then there their they them he she him her his hers
+    me my we our you your i any all some not no yes s
+""".split())
+
+MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate([
+        ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+        ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+        ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+        ("december", "dec"),
+    ], start=1)
+    for name in names
+}
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+PERSON_INTENTS_2 = frozenset({"meeting_date", "meeting_place", "meeting_topics", "did_meet"})
+"""Intents about a meeting between two people (one may be implied by context)."""
+
+REQUIRES: Mapping[str, tuple[Kind, ...]] = {
+    "who_is": ("person",),
+    "role_holder": ("role",),
+    "org_head": ("org",),
+    "org_info": ("org",),
+    "person_meetings": ("person",),
+    "statements": ("person",),
+    "event_info": ("event",),
+    "event_when": ("event",),
+    "event_where": ("event",),
+}
+"""The entity kinds an intent cannot answer without."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An entity found in the question (or carried over from the conversation)."""
+
+    kind: Kind
+    id: str
+    text: str
+    score: float
+    start: int = -1
+    end: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One intent the question resembles, with the example phrasing it matched best."""
+
+    intent: str
+    score: float
+    example: str
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the conversation has been about, for follow-up questions."""
+
+    people: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+    meeting: str | None = None
+    intent: str | None = None
+    sources: tuple[str, ...] = ()
+    topic: tuple[str, ...] = ()
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """The routing decision for one question."""
+
+    intent: str
+    confidence: float
+    mentions: tuple[Mention, ...]
+    candidates: tuple[Candidate, ...]
+    template: str
+    topic: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    from_context: bool = False
+    words: tuple[str, ...] = field(default=())
+
+    def ids(self, kind: Kind) -> list[str]:
+        """Return the ids of the mentions of ``kind``, in order, without repeats."""
+        seen: list[str] = []
+        for mention in self.mentions:
+            if mention.kind == kind and mention.id not in seen:
+                seen.append(mention.id)
+        return seen
+
+    @property
+    def margin(self) -> float:
+        """The gap between the two best candidates (0 when there is only one)."""
+        if len(self.candidates) < 2:
+            return self.candidates[0].score if self.candidates else 0.0
+        return self.candidates[0].score - self.candidates[1].score
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example phrasing, templated."""
+
+    intent: str
+    text: str
+    template: str
+
+
+def _word_close(typed: str, known: str) -> bool:
+    """True when ``typed`` is ``known`` or a plausible typo of it."""
+    if typed == known:
+        return True
+    cutoff = _fuzzy_cutoff(typed)
+    return cutoff <= 100 and fuzz.ratio(typed, known) >= cutoff
+
+
+def _fuzzy_cutoff(word: str) -> float:
+    """Similarity needed for a fuzzy alias match: stricter for short strings."""
+    n = len(word.replace(" ", ""))
+    if n <= 3:
+        return 101.0
+    if n <= 5:
+        return 80.0
+    return 82.0
+
+
+class Router:
+    """Entity linker and intent scorer over one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.aliases: dict[str, list[tuple[Kind, str]]] = {}
+        self._build_aliases()
+        self.max_alias_words = max((len(a.split()) for a in self.aliases), default=1)
+        self._aliases_by_words: dict[int, list[str]] = {}
+        for alias in self.aliases:
+            self._aliases_by_words.setdefault(len(alias.split()), []).append(alias)
+        self._alias_words = frozenset(w for alias in self.aliases for w in alias.split())
+        self._build_statements()
+        self.examples: list[Example] = []
+        self._build_examples()
+        self.intent_vocabulary = frozenset(
+            word for ex in self.examples for word in ex.template.split()
+            if word not in SLOT_WORD.values())
+        in_scope = frozenset(
+            word for ex in self.examples if ex.intent != "out_of_scope"
+            for word in ex.template.split())
+        self.vocabulary = in_scope | self._knowledge_vocabulary()
+        """Words that belong to the domain; any other word makes a question less likely ours."""
+        self._build_scorer()
+        self._quote_intents = frozenset(ex.intent for ex in self.examples
+                                        if SLOT_WORD["quote"] in ex.template.split())
+
+    # -- index -------------------------------------------------------------------------
+    def _add_alias(self, text: str, kind: Kind, entry_id: str) -> None:
+        key = normalize(text)
+        if not key or key in STOPWORDS:
+            return
+        targets = self.aliases.setdefault(key, [])
+        if (kind, entry_id) not in targets:
+            targets.append((kind, entry_id))
+
+    def _build_aliases(self) -> None:
+        kb = self.kb
+        given_names: dict[str, list[str]] = {}
+        for person in kb.people.values():
+            for text in (person.name, *person.aliases, *_translations(person.translations)):
+                self._add_alias(text, "person", person.id)
+            words = normalize(person.name).split()
+            for word in words[:-1]:
+                if len(word) >= 4:
+                    given_names.setdefault(word, []).append(person.id)
+        for word, ids in given_names.items():
+            if len(ids) == 1 and word not in self.aliases:
+                self._add_alias(word, "person", ids[0])
+        for role in kb.roles.values():
+            for text in (role.name, *role.aliases, *_translations(role.translations)):
+                self._add_alias(text, "role", role.id)
+        for org in kb.organizations.values():
+            for text in (org.name, *org.acronyms, *org.aliases,
+                         *_translations(org.translations)):
+                self._add_alias(text, "org", org.id)
+        for event in kb.events.values():
+            for text in (event.name, *event.aliases, *_translations(event.translations)):
+                self._add_alias(text, "event", event.id)
+
+    def _knowledge_vocabulary(self) -> frozenset[str]:
+        words: set[str] = set()
+        for alias in self.aliases:
+            words.update(alias.split())
+        for doc in self.kb.sources.values():
+            words.update(normalize(doc.text).split())
+            words.update(normalize(doc.meta.title).split())
+        for meeting in self.kb.meetings.values():
+            for topic in meeting.topics:
+                words.update(normalize(" ".join((topic.text, *topic.keywords))).split())
+            for statement in meeting.statements:
+                words.update(normalize(" ".join(statement.keywords)).split())
+        for faq in self.kb.faq.values():
+            for question in faq.questions:
+                words.update(normalize(question).split())
+        return frozenset(words)
+
+    def _build_examples(self) -> None:
+        for intent in self.kb.intents.values():
+            for text in intent.examples:
+                self.examples.append(Example(intent.id, text, self.template_of(text)))
+        for faq in self.kb.faq.values():
+            for text in faq.questions:
+                self.examples.append(Example(f"faq:{faq.id}", text,
+                                             self.template_of(text, specific=True)))
+
+    def template_of(self, text: str, *, specific: bool = False) -> str:
+        """Return the slot template of an example phrasing (slots may be written out).
+
+        With ``specific`` (FAQ questions, which are about particular entries), a named entry
+        becomes a slot word tied to its id, so it matches questions about that entry only.
+        """
+        marked = _SLOT_RE.sub(lambda m: f" {SLOT_WORD[m.group(1)]} ", text)
+        words = normalize(marked).split()
+        mentions = self.link(words, fuzzy=False, quotes=False)
+        return " ".join(_templated(words, mentions, specific=specific))
+
+    def _build_statements(self) -> None:
+        """Index recorded statements by word pairs, to spot quotations in questions."""
+        self.statements: list[tuple[str, int, str]] = []
+        self._bigrams: dict[str, set[int]] = {}
+        for meeting in self.kb.meetings.values():
+            for index, statement in enumerate(meeting.statements):
+                text = normalize(statement.cite.quote)
+                number = len(self.statements)
+                self.statements.append((meeting.id, index, text))
+                words = text.split()
+                for a, b in itertools.pairwise(words):
+                    self._bigrams.setdefault(f"{a} {b}", set()).add(number)
+
+    def _quotes(self, words: list[str], raw: str | None, implicit: bool) -> list[Mention]:
+        """Quotation spans: text in quotation marks, or long runs found in statements."""
+        spans: list[tuple[int, int]] = []
+        if raw:
+            for match in _QUOTED.finditer(raw):
+                quoted = normalize(match.group(1)).split()
+                start = _find(words, quoted)
+                if quoted and start >= 0:
+                    spans.append((start, start + len(quoted)))
+        hit = [False] * len(words)
+        for i in range(len(words) - 1 if implicit else 0):
+            if words[i] in STOPWORDS and words[i + 1] in STOPWORDS:
+                continue
+            if f"{words[i]} {words[i + 1]}" in self._bigrams:
+                hit[i] = hit[i + 1] = True
+        for i in range(1, len(words) - 1):
+            if hit[i - 1] and hit[i + 1] and not hit[i]:
+                hit[i] = True
+        i = 0
+        while i < len(words):
+            if not hit[i]:
+                i += 1
+                continue
+            j = i
+            while j < len(words) and hit[j]:
+                j += 1
+            content = [w for w in words[i:j] if w not in STOPWORDS
+                       and w not in self._alias_words]
+            if j - i >= QUOTE_MIN_WORDS and len(content) >= 2:
+                spans.append((i, j))
+            i = j
+        mentions: list[Mention] = []
+        for start, end in sorted(set(spans)):
+            if any(start < m.end and m.start < end for m in mentions):
+                continue
+            text = " ".join(words[start:end])
+            best_id, best_score = "", 0.0
+            for number, (meeting_id, index, quote) in enumerate(self.statements):
+                score = fuzz.partial_ratio(text, quote) if len(text) <= len(quote) else (
+                    fuzz.partial_ratio(quote, text))
+                if score > best_score:
+                    best_id, best_score = f"{meeting_id}#{index}", score
+                del number
+            mentions.append(Mention("quote", best_id if best_score >= 80 else "", text,
+                                    100.0, start, end))
+        return mentions
+
+    def _build_scorer(self) -> None:
+        """IDF weights per word (over intents) and an inverted index of the examples."""
+        intents_with: dict[str, set[str]] = {}
+        for ex in self.examples:
+            for word in set(ex.template.split()):
+                intents_with.setdefault(word, set()).add(ex.intent)
+        n = len({ex.intent for ex in self.examples}) or 1
+        self._idf = {w: math.log(1 + n / len(ids)) for w, ids in intents_with.items()}
+        self._unknown_weight = math.log(1 + n)
+        self._postings: dict[str, list[int]] = {}
+        self._example_weight: list[float] = []
+        self._example_specific: list[tuple[str, ...]] = []
+        for index, ex in enumerate(self.examples):
+            words = frozenset(ex.template.split())
+            self._example_specific.append(tuple(w for w in words if "_" in w))
+            self._example_weight.append(sum(self._weight(w) for w in words) or 1.0)
+            for word in words:
+                self._postings.setdefault(word, []).append(index)
+        self._vocab_list = sorted(w for w in self._idf if "_" not in w)
+
+    def _weight(self, word: str) -> float:
+        if word in FILLERS:
+            return 0.15
+        if "_" in word:
+            word = word.split("_", 1)[0]
+        return self._idf.get(word, self._unknown_weight)
+
+    def _soft_match(self, word: str) -> tuple[str, float] | None:
+        """The phrasing-vocabulary word ``word`` is (a typo of), with its similarity."""
+        if word in self._idf:
+            return word, 1.0
+        if len(word) < 3 or word.isdigit() or word in SLOT_WORD.values():
+            return None
+        cutoff = {3: 85.0, 4: 75.0}.get(len(word), 80.0)
+        best = process.extractOne(word, self._vocab_list, scorer=fuzz.ratio,
+                                  score_cutoff=cutoff)
+        return (best[0], best[1] / 100.0) if best else None
+
+    def _is_unknown(self, word: str) -> bool:
+        if word in self.vocabulary or word in STOPWORDS or word in FILLERS or word.isdigit():
+            return False
+        hit = self._soft_match(word)
+        return hit is None or hit[0] not in self.vocabulary
+
+    def score_intents(self, template: str,
+                      mentions: Iterable[Mention] = ()) -> list[Candidate]:
+        """Score the template against every example: IDF-weighted soft token F1.
+
+        A mention matches its slot word in general phrasings and its own id in FAQ ones.
+        """
+        words = list(dict.fromkeys(template.split()))
+        if not words:
+            return []
+        matched: dict[str, float] = {}
+        for mention in mentions:
+            matched[_specific(mention)] = 1.0
+        q_total = 0.0
+        for word in words:
+            hit = self._soft_match(word)
+            if hit is None:
+                q_total += self._weight(word)
+                continue
+            vocab_word, sim = hit
+            matched[vocab_word] = max(matched.get(vocab_word, 0.0), sim)
+            q_total += self._weight(vocab_word)
+        asked = {token.split("_", 1)[0]: token for token in matched if "_" in token}
+        gain: dict[int, float] = {}
+        for vocab_word, sim in matched.items():
+            weight = self._weight(vocab_word) * sim
+            for index in self._postings.get(vocab_word, ()):
+                gain[index] = gain.get(index, 0.0) + weight
+        best: dict[str, Candidate] = {}
+        for index, overlap in gain.items():
+            precision = overlap / q_total if q_total else 0.0
+            recall = overlap / self._example_weight[index]
+            if precision + recall == 0:
+                continue
+            score = 2 * precision * recall / (precision + recall)
+            example = self.examples[index]
+            for token in self._example_specific[index]:
+                slot = token.split("_", 1)[0]
+                if slot in asked and token not in matched:
+                    score *= 0.6
+            if example.intent not in best or score > best[example.intent].score:
+                best[example.intent] = Candidate(example.intent, score, example.text)
+        return sorted(best.values(), key=lambda c: -c.score)
+
+    # -- linking -----------------------------------------------------------------------
+    def link(self, words: list[str], *, fuzzy: bool = True, quotes: bool = True,
+             raw: str | None = None, implicit: bool = False) -> list[Mention]:
+        """Find quotation, entity and date mentions in normalised ``words``, longest first.
+
+        Text in quotation marks is a quotation; with ``implicit``, so is a long run of words
+        found in a recorded statement.
+        """
+        taken = [False] * len(words)
+        found: list[Mention] = self._quotes(words, raw, implicit) if quotes else []
+        for mention in found:
+            for i in range(mention.start, mention.end):
+                taken[i] = True
+        for size in range(min(self.max_alias_words, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                if any(taken[start:start + size]):
+                    continue
+                chunk = words[start:start + size]
+                if all(w in STOPWORDS or w in FILLERS for w in chunk):
+                    continue
+                phrase = " ".join(chunk)
+                hit = self.aliases.get(phrase)
+                score = 100.0
+                if hit is None and fuzzy:
+                    hit, score = self._fuzzy(phrase, chunk, size)
+                if hit is None:
+                    continue
+                kind, entry_id = hit[0]
+                found.append(Mention(kind, entry_id, phrase, score, start, start + size))
+                for i in range(start, start + size):
+                    taken[i] = True
+        for i, word in enumerate(words):
+            if taken[i]:
+                continue
+            if _YEAR.match(word):
+                found.append(Mention("date", word, word, 100.0, i, i + 1))
+            elif word in MONTHS and (word != "may" or _next_is_year(words, i)):
+                year = words[i + 1] if _next_is_year(words, i) else "????"
+                found.append(Mention("date", f"{year}-{MONTHS[word]:02d}", word, 100.0, i, i + 1))
+        found.sort(key=lambda m: m.start)
+        return _merge_month_year(found)
+
+    def _fuzzy(self, phrase: str, chunk: list[str],
+               size: int) -> tuple[list[tuple[Kind, str]] | None, float]:
+        if size == 1 and (phrase in self.intent_vocabulary or phrase in STOPWORDS
+                          or phrase in FILLERS or phrase.isdigit()):
+            return None, 0.0
+        if any(w in STOPWORDS for w in (chunk[0], chunk[-1])):
+            return None, 0.0
+        cutoff = _fuzzy_cutoff(phrase)
+        if cutoff > 100:
+            return None, 0.0
+        candidates = self._aliases_by_words.get(size, [])
+        for alias, score, _ in process.extract(phrase, candidates, scorer=fuzz.ratio,
+                                               score_cutoff=cutoff, limit=5):
+            if size == 1 or all(_word_close(a, b) for a, b in zip(chunk, alias.split(),
+                                                                   strict=True)):
+                return self.aliases[alias], float(score)
+        return None, 0.0
+
+    # -- routing -----------------------------------------------------------------------
+    def route(self, question: str, context: Context | None = None) -> Route | None:
+        """Route ``question``; ``None`` when it has no words to go on."""
+        words = [w for w in normalize(question).split()]
+        if not words:
+            return None
+        mentions = self.link(words, raw=question)
+        template, candidates = self._score(words, mentions)
+        if any(c.intent in self._quote_intents for c in candidates[:3]):
+            with_quotes = self.link(words, raw=question, implicit=True)
+            if any(m.kind == "quote" for m in with_quotes):
+                mentions = with_quotes
+                template, candidates = self._score(words, mentions)
+        unknown = tuple(w for i, w in enumerate(words)
+                        if not _covered(i, mentions) and self._is_unknown(w))
+        if not candidates:
+            return Route("", 0.0, tuple(mentions), (), template, unknown=unknown,
+                         words=tuple(words))
+        ctx = context or Context()
+        options = [self._fit(c, mentions, words, ctx, unknown, template) for c in candidates[:8]]
+        options.sort(key=lambda r: -r.confidence)
+        top = options[0]
+        return replace(top, candidates=tuple(candidates[:5]), words=tuple(words))
+
+    def _score(self, words: list[str], mentions: list[Mention]) -> tuple[str, list[Candidate]]:
+        template_words = _templated(words, mentions)
+        core = [w for w in template_words if w not in FILLERS] or template_words
+        template = " ".join(core)
+        return template, self.score_intents(template, mentions)
+
+    def _fit(self, candidate: Candidate, mentions: list[Mention], words: list[str],
+             ctx: Context, unknown: tuple[str, ...], template: str) -> Route:
+        """Fill the candidate's slots from the question and context; score the result."""
+        intent = candidate.intent
+        confidence = candidate.score
+        resolved = list(mentions)
+        used_context = False
+        kinds = {m.kind for m in mentions}
+        refers_back = any(w in BACK_REFERENCES for w in words) or not kinds - {"date"}
+        needs = REQUIRES.get(intent, ())
+        for kind in needs:
+            if kind in kinds:
+                continue
+            carried = _from_context(kind, words, ctx) if refers_back else []
+            if carried:
+                resolved.extend(carried)
+                used_context = True
+            elif intent == "role_holder" and kind == "role" and "org" in kinds:
+                continue
+            else:
+                confidence *= 0.5
+        if intent in PERSON_INTENTS_2:
+            people = [m for m in resolved if m.kind == "person"]
+            if len(people) < 2 and ctx.people:
+                carried = _from_context("person", words, ctx)
+                present = {m.id for m in people}
+                extra = [m for m in carried if m.id not in present]
+                if extra:
+                    resolved.extend(extra[: 2 - len(people)])
+                    used_context = True
+            if not any(m.kind == "person" for m in resolved) and ctx.meeting is None:
+                confidence *= 0.5
+        fuzzy = [m.score / 100.0 for m in mentions if m.kind != "date"]
+        if fuzzy:
+            confidence *= min(1.0, 0.5 + 0.5 * min(fuzzy))
+        topic = tuple(w for i, w in enumerate(words)
+                      if not _covered(i, mentions) and w not in STOPWORDS
+                      and w not in FILLERS and w not in self.intent_vocabulary)
+        free_text = intent in ("statements", "who_said") or intent.startswith("faq:")
+        if intent == "statements" and not any(m.kind == "person" for m in resolved):
+            free_text = False
+        if unknown and not free_text:
+            confidence *= UNKNOWN_WORD_PENALTY ** len(unknown)
+        return Route(intent, round(min(1.0, confidence), 4), tuple(resolved), (), template,
+                     topic=topic, unknown=unknown, from_context=used_context)
+
+
+def _translations(translations: object) -> list[str]:
+    values: dict[str, str | None] = getattr(translations, "model_dump", dict)()
+    return [v for v in values.values() if v]
+
+
+def _specific(mention: Mention) -> str:
+    return f"{SLOT_WORD[mention.kind]}_{mention.id}"
+
+
+def _find(words: list[str], part: list[str]) -> int:
+    for start in range(len(words) - len(part) + 1):
+        if words[start:start + len(part)] == part:
+            return start
+    return -1
+
+
+def _templated(words: list[str], mentions: Iterable[Mention], *,
+               specific: bool = False) -> list[str]:
+    out: list[str] = []
+    by_start = {m.start: m for m in mentions}
+    i = 0
+    while i < len(words):
+        mention = by_start.get(i)
+        if mention is not None:
+            generic = specific is False or mention.kind in ("date", "quote")
+            out.append(SLOT_WORD[mention.kind] if generic else _specific(mention))
+            i = mention.end
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _covered(index: int, mentions: Iterable[Mention]) -> bool:
+    return any(m.start <= index < m.end for m in mentions)
+
+
+def _next_is_year(words: list[str], i: int) -> bool:
+    return i + 1 < len(words) and bool(_YEAR.match(words[i + 1]))
+
+
+def _merge_month_year(mentions: list[Mention]) -> list[Mention]:
+    out: list[Mention] = []
+    for mention in mentions:
+        if (out and mention.kind == "date" and out[-1].kind == "date"
+                and len(out[-1].id) == 7 and out[-1].id.startswith(mention.id)
+                and out[-1].end == mention.start):
+            last = out.pop()
+            out.append(replace(last, end=mention.end, text=f"{last.text} {mention.text}"))
+        else:
+            out.append(mention)
+    return out
+
+
+def _from_context(kind: Kind, words: list[str], ctx: Context) -> list[Mention]:
+    """Mentions of ``kind`` carried over from the previous turn, honouring pronouns."""
+    if kind == "person":
+        ids = list(ctx.people)
+        if not ids:
+            return []
+        return [Mention("person", pid, "(context)", 100.0) for pid in ids]
+    pool = {"org": ctx.orgs, "role": ctx.roles, "event": ctx.events}.get(kind, ())
+    return [Mention(kind, pool[0], "(context)", 100.0)] if pool else []

@@ -13,6 +13,8 @@ from functools import lru_cache
 from anyascii import anyascii
 
 _POSSESSIVE = re.compile(r"(?<=\w)['’`´]s\b")
+_NEGATION = re.compile(r"(?<=\w)n['’`´]t\b", re.IGNORECASE)
+_CONTRACTION = re.compile(r"(?<=\w)['’`´](d|ll|ve|re|m)\b", re.IGNORECASE)
 _APOSTROPHE = re.compile(r"(?<=\w)['’`´](?=\w)")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _CONTROL = {cat for cat in ("Cc", "Cf", "Cs", "Co", "Cn")}
@@ -35,6 +37,8 @@ def clean(text: str) -> str:
 def normalize(text: str) -> str:
     """Return ``text`` casefolded, transliterated to ASCII, without punctuation."""
     text = _POSSESSIVE.sub("", text)
+    text = _NEGATION.sub(" not", text)
+    text = _CONTRACTION.sub("", text)
     text = _APOSTROPHE.sub("", text)
     ascii_text = anyascii(text).casefold()
     return " ".join(_NON_WORD.sub(" ", ascii_text).split())

@@ -56,6 +56,15 @@ STOPWORDS = frozenset("""
     being has have had do does did what who whom whose which when where why how that
     this these those it its into than then there their they them he she him her his hers
     me my we our you your i any all some not no yes s
+    whether ever also again still yet just only even exactly really very much many more
+    most such same other another each every both either neither if so because while
+    during before after since until over under between through against among per via
+    there here now then ever never always often sometimes perhaps maybe may might must
+    shall should will would can could cannot get got go went make made take took give
+    gave come came see saw know knew think thought tell told say said ask asked want
+    like one ones thing things something anything someone anyone kind sort type way
+    please thanks thank t d ll ve re m okay ok oh um uh hmm well let us lot lots end
+    beginning start late early middle currently current recently recent today now
 """.split())
 
 MONTHS: dict[str, int] = {
@@ -479,8 +488,8 @@ class Router:
         candidates = self._aliases_by_words.get(size, [])
         for alias, score, _ in process.extract(phrase, candidates, scorer=fuzz.ratio,
                                                score_cutoff=cutoff, limit=5):
-            if size == 1 or all(_word_close(a, b) for a, b in zip(chunk, alias.split(),
-                                                                   strict=True)):
+            if size == 1 or all(_word_close(a, b) or (a in STOPWORDS and b in STOPWORDS)
+                                 for a, b in zip(chunk, alias.split(), strict=True)):
                 return self.aliases[alias], float(score)
         return None, 0.0
 
@@ -492,6 +501,11 @@ class Router:
             return None
         mentions = self.link(words, raw=question)
         template, candidates = self._score(words, mentions)
+        ctx = context or Context()
+        resolved = self._pronouns_as_slots(words, mentions, ctx)
+        if resolved is not None:
+            _, alternative = self._score(*resolved)
+            candidates = _best_of(candidates, alternative)
         if any(c.intent in self._quote_intents for c in candidates[:3]):
             with_quotes = self.link(words, raw=question, implicit=True)
             if any(m.kind == "quote" for m in with_quotes):
@@ -502,16 +516,84 @@ class Router:
         if not candidates:
             return Route("", 0.0, tuple(mentions), (), template, unknown=unknown,
                          words=tuple(words))
-        ctx = context or Context()
         options = [self._fit(c, mentions, words, ctx, unknown, template) for c in candidates[:8]]
         options.sort(key=lambda r: -r.confidence)
         top = options[0]
         return replace(top, candidates=tuple(candidates[:5]), words=tuple(words))
 
+    def _pronouns_as_slots(self, words: list[str], mentions: list[Mention],
+                           ctx: Context) -> tuple[list[str], list[Mention]] | None:
+        """Read "she", "they", "it" as the slot they refer to, when the context has one."""
+        taken = {i for m in mentions for i in range(m.start, m.end)}
+        thing = ("org", ctx.orgs) if ctx.orgs else ("event", ctx.events) if ctx.events else (
+            ("role", ctx.roles) if ctx.roles else None)
+        replaced = list(words)
+        extra: list[Mention] = []
+        for i, word in enumerate(words):
+            if i in taken:
+                continue
+            if word in FEMALE | MALE | PLURAL and ctx.people:
+                extra.append(Mention("person", ctx.people[0], "(context)", 100.0, i, i + 1))
+            elif word in ("it", "its") and thing is not None:
+                kind, ids = thing
+                extra.append(Mention(kind, ids[0], "(context)", 100.0, i, i + 1))  # type: ignore[arg-type]
+        if not extra:
+            return None
+        return replaced, sorted([*mentions, *extra], key=lambda m: m.start)
+
+    def _from_context(self, kind: Kind, words: list[str], ctx: Context) -> list[Mention]:
+        """Mentions of ``kind`` carried over from the conversation, honouring pronouns.
+
+        "she"/"her" put the women of the context first, "he"/"him" the men; people whose
+        gender the knowledge base does not record stay in between.
+        """
+        if kind == "person":
+            present = set(words)
+            wants = ("female" if present & FEMALE and not present & MALE else
+                     "male" if present & MALE and not present & FEMALE else None)
+            ids = list(ctx.people)
+            if wants:
+                rank = {wants: 0, None: 1}
+                ids.sort(key=lambda pid: rank.get(self._gender(pid), 2))
+            return [Mention("person", pid, "(context)", 100.0) for pid in ids]
+        pool = {"org": ctx.orgs, "role": ctx.roles, "event": ctx.events}.get(kind, ())
+        return [Mention(kind, pool[0], "(context)", 100.0)] if pool else []
+
+    def _gender(self, person_id: str) -> str | None:
+        person = self.kb.people.get(person_id)
+        return person.gender if person else None
+
+    def _roles_as_people(self, mentions: list[Mention]) -> list[Mention]:
+        """Read a role ("the foreign minister") as the person holding it.
+
+        The holder is the one who met another person named in the question, else the
+        holder at the question's date, else the most recent one.
+        """
+        roles = [m for m in mentions if m.kind == "role"]
+        if not roles:
+            return mentions
+        named = {m.id for m in mentions if m.kind == "person"}
+        dates = [m.id for m in mentions if m.kind == "date"]
+        out: list[Mention] = []
+        for mention in mentions:
+            if mention.kind != "role":
+                out.append(mention)
+                continue
+            holders = sorted(((h.as_of, p.id) for p in self.kb.people.values()
+                              for h in p.roles if h.role == mention.id), reverse=True)
+            if not holders:
+                out.append(mention)
+                continue
+            met = [pid for _, pid in holders if any(
+                pid in m.participants and named & set(m.participants)
+                for m in self.kb.meetings.values())]
+            dated = [pid for as_of, pid in holders if dates and as_of.startswith(dates[0])]
+            chosen = (met or dated or [holders[0][1]])[0]
+            out.append(replace(mention, kind="person", id=chosen))
+        return out
+
     def _score(self, words: list[str], mentions: list[Mention]) -> tuple[str, list[Candidate]]:
-        template_words = _templated(words, mentions)
-        core = [w for w in template_words if w not in FILLERS] or template_words
-        template = " ".join(core)
+        template = " ".join(_templated(words, mentions))
         return template, self.score_intents(template, mentions)
 
     def _fit(self, candidate: Candidate, mentions: list[Mention], words: list[str],
@@ -519,6 +601,9 @@ class Router:
         """Fill the candidate's slots from the question and context; score the result."""
         intent = candidate.intent
         confidence = candidate.score
+        if intent in PERSON_INTENTS_2 or "person" in REQUIRES.get(intent, ()) or (
+                intent in ("list_meetings", "count_meetings", "source")):
+            mentions = self._roles_as_people(mentions)
         resolved = list(mentions)
         used_context = False
         kinds = {m.kind for m in mentions}
@@ -527,7 +612,7 @@ class Router:
         for kind in needs:
             if kind in kinds:
                 continue
-            carried = _from_context(kind, words, ctx) if refers_back else []
+            carried = self._from_context(kind, words, ctx) if refers_back else []
             if carried:
                 resolved.extend(carried)
                 used_context = True
@@ -538,7 +623,7 @@ class Router:
         if intent in PERSON_INTENTS_2:
             people = [m for m in resolved if m.kind == "person"]
             if len(people) < 2 and ctx.people:
-                carried = _from_context("person", words, ctx)
+                carried = self._from_context("person", words, ctx)
                 present = {m.id for m in people}
                 extra = [m for m in carried if m.id not in present]
                 if extra:
@@ -564,6 +649,14 @@ class Router:
 def _translations(translations: object) -> list[str]:
     values: dict[str, str | None] = getattr(translations, "model_dump", dict)()
     return [v for v in values.values() if v]
+
+
+def _best_of(first: list[Candidate], second: list[Candidate]) -> list[Candidate]:
+    best: dict[str, Candidate] = {c.intent: c for c in first}
+    for candidate in second:
+        if candidate.intent not in best or candidate.score > best[candidate.intent].score:
+            best[candidate.intent] = candidate
+    return sorted(best.values(), key=lambda c: -c.score)
 
 
 def _specific(mention: Mention) -> str:
@@ -615,12 +708,3 @@ def _merge_month_year(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-def _from_context(kind: Kind, words: list[str], ctx: Context) -> list[Mention]:
-    """Mentions of ``kind`` carried over from the previous turn, honouring pronouns."""
-    if kind == "person":
-        ids = list(ctx.people)
-        if not ids:
-            return []
-        return [Mention("person", pid, "(context)", 100.0) for pid in ids]
-    pool = {"org": ctx.orgs, "role": ctx.roles, "event": ctx.events}.get(kind, ())
-    return [Mention(kind, pool[0], "(context)", 100.0)] if pool else []

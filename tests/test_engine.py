@@ -1,0 +1,216 @@
+"""The engine on the shipped knowledge base: what a person asking would see."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from meetbot.answer import Answer
+from meetbot.engine import Engine
+from meetbot.knowledge import load
+from meetbot.normalize import MAX_QUESTION_CHARS, squash_whitespace
+from meetbot.render import to_json, to_plain
+from meetbot.router import Context
+
+ROOT = Path(__file__).resolve().parents[1]
+AKORDA = "akorda-2023-06-07"
+KT = "kt-2025-12-06"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load(ROOT / "knowledge"))
+
+
+def ask(engine: Engine, *questions: str) -> Answer:
+    """Ask the questions as one conversation; return the last answer."""
+    context = Context()
+    answer = None
+    for question in questions:
+        answer = engine.ask(question, context)
+        context = answer.context
+    assert answer is not None
+    return answer
+
+
+def sources(answer: Answer) -> set[str]:
+    return {c.source for c in answer.citations}
+
+
+@pytest.mark.parametrize(("question", "intent", "needles", "source"), [
+    ("when did tokaev meet shmid", "meeting_date", ["7 June 2023"], AKORDA),
+    ("whom did kosherbaev meet?", "person_meetings",
+     ["Sinirlioglu", "Telalian", "Braathu", "Kamp"], KT),
+    ("who heads ODIHR?", "org_head", ["Telalian"], KT),
+    ("what does HCNM stand for", "org_info", ["High Commissioner on National Minorities"], KT),
+    ("what did Kosherbayev and Kamp discuss", "meeting_topics", ["ethnic diversity"], KT),
+    ("who said a diverse society is a strength", "who_said", ["Kosherbayev"], KT),
+    ("how many meetings did kosherbayev hold", "count_meetings", ["4"], KT),
+    ("list the meetings in 2023", "list_meetings", ["Schmid"], AKORDA),
+    ("who is christophe kamp", "who_is", ["High Commissioner"], KT),
+    ("what is the Astana International Forum?", "event_info", ["West", "East"], AKORDA),
+])
+def test_answers_each_question_class_with_its_citation(
+        engine: Engine, question: str, intent: str, needles: list[str], source: str) -> None:
+    answer = engine.ask(question)
+    assert answer.answered, answer.text
+    assert answer.intent == intent
+    for needle in needles:
+        assert needle in answer.text
+    assert source in sources(answer)
+
+
+def test_every_citation_quote_occurs_verbatim_in_its_source(engine: Engine) -> None:
+    import yaml
+
+    items = yaml.safe_load((ROOT / "tests" / "questions.yaml").read_text(encoding="utf-8"))
+    texts = {sid: doc.flat for sid, doc in engine.kb.sources.items()}
+    checked = 0
+    for item in items:
+        for turn in item.get("conversation") or [item]:
+            answer = engine.ask(turn["q"])
+            for citation in answer.citations:
+                assert squash_whitespace(citation.quote) in texts[citation.source]
+                checked += 1
+    assert checked > 200
+
+
+def test_who_is_the_secretary_general_answers_from_the_most_recent_source(
+        engine: Engine) -> None:
+    answer = engine.ask("who is the osce secretary general?")
+    first_line = answer.text.splitlines()[0]
+    assert "Sinirlioglu" in first_line and "6 December 2025" in first_line
+    assert "Schmid" in answer.text  # and says who held it earlier
+
+
+def test_who_was_the_secretary_general_in_2023_answers_for_that_date(engine: Engine) -> None:
+    answer = engine.ask("who was the OSCE Secretary General in 2023?")
+    assert "Helga Schmid" in answer.text
+    assert "Sinirlioglu" not in answer.text
+
+
+def test_role_at_a_date_the_sources_do_not_cover_says_so(engine: Engine) -> None:
+    answer = engine.ask("who was the OSCE secretary general in 2015?")
+    assert "do not" in answer.text
+    assert answer.kind == "negative"
+
+
+def test_follow_up_resolves_they_against_the_previous_turn(engine: Engine) -> None:
+    answer = ask(engine, "when did tokaev meet shmid", "what did they discuss?")
+    assert answer.intent == "meeting_topics"
+    assert "cooperation between Kazakhstan and the OSCE" in answer.text
+    assert sources(answer) == {AKORDA}
+
+
+def test_follow_up_she_picks_the_woman_of_the_previous_turn(engine: Engine) -> None:
+    answer = ask(engine, "when did Tokayev meet Helga Schmid?", "what did she say?")
+    assert "Helga Schmid said" in answer.text
+    assert "Tokayev said" not in answer.text
+
+
+def test_follow_up_after_a_role_answer_refers_to_its_holder(engine: Engine) -> None:
+    answer = ask(engine, "who's the ODIHR director?", "when did Kosherbayev meet her?")
+    assert answer.intent == "meeting_date"
+    assert "Telalian" in answer.text and "6 December 2025" in answer.text
+
+
+def test_meeting_that_did_not_happen_is_reported_as_not_recorded(engine: Engine) -> None:
+    answer = engine.ask("did tokayev meet kamp?")
+    assert answer.intent == "did_meet"
+    assert "record no meeting" in answer.text
+    assert "Tokayev" in answer.text and "Kamp" in answer.text
+
+
+def test_statement_on_a_topic_never_mentioned_is_not_answered_with_another_quote(
+        engine: Engine) -> None:
+    answer = engine.ask("what did Tokayev say about climate change?")
+    assert "record no statement" in answer.text
+    assert not answer.citations
+
+
+def test_place_the_sources_do_not_give_is_not_invented(engine: Engine) -> None:
+    answer = engine.ask("where was the 32nd ministerial council held?")
+    assert "not say" in answer.text
+    for city in ("Vienna", "Malta", "Helsinki", "Astana"):
+        assert f"in {city}" not in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "what is the weather in astana today",
+    "who is the president of france",
+    "when did putin meet biden",
+    "who heads the IMF",
+    "what is the price of bitcoin",
+    "tell me a joke",
+])
+def test_out_of_scope_questions_are_declined_without_citations(
+        engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert not answer.answered
+    assert not answer.citations
+    assert answer.intent in (None, "out_of_scope")
+
+
+def test_unknown_names_are_named_in_the_decline(engine: Engine) -> None:
+    answer = engine.ask("when did Macron meet Scholz?")
+    assert not answer.answered
+    assert "macron" in answer.text.lower()
+
+
+def test_low_confidence_offers_readable_suggestions_not_intent_ids(engine: Engine) -> None:
+    strict = Engine(engine.kb, answer_threshold=0.99, suggest_threshold=0.2)
+    answer = strict.ask("wen did tokaev mete shmid")
+    assert answer.kind == "clarify" and not answer.answered and not answer.citations
+    assert "When did Kassym-Jomart Tokayev meet Helga Schmid?" in answer.suggestions
+    for suggestion in answer.suggestions:
+        assert "_" not in suggestion and ":" not in suggestion and "{" not in suggestion
+        assert suggestion.endswith("?")
+
+
+def test_greetings_help_and_thanks_carry_no_citation(engine: Engine) -> None:
+    for question in ("hello", "help", "thanks!"):
+        answer = engine.ask(question)
+        assert answer.answered and answer.kind == "smalltalk"
+        assert not answer.citations
+
+
+def test_overlong_question_gets_a_polite_request_to_shorten(engine: Engine) -> None:
+    answer = engine.ask("who is kamp " * (MAX_QUESTION_CHARS // 5))
+    assert answer.kind == "invalid"
+    assert "shorter" in answer.text or "short" in answer.text
+
+
+@pytest.mark.parametrize("junk", ["", "   ", "???", "\u200b\u202e", "🙂🙂🙂"])
+def test_input_without_words_gets_a_clear_reply(engine: Engine, junk: str) -> None:
+    answer = engine.ask(junk)
+    assert not answer.answered
+    assert answer.text
+
+
+def test_json_rendering_follows_the_ask_contract(engine: Engine) -> None:
+    data = json.loads(to_json(engine.ask("who heads odihr")))
+    assert set(data) == {"question", "answered", "answer", "intent", "confidence",
+                         "citations", "suggestions"}
+    assert isinstance(data["answered"], bool) and 0 <= data["confidence"] <= 1
+    assert data["citations"] and set(data["citations"][0]) == {
+        "source", "title", "publisher", "url", "date", "quote"}
+    assert "<" not in data["answer"]
+
+
+def test_plain_rendering_lists_sources_with_quotes(engine: Engine) -> None:
+    text = to_plain(engine.ask("when did tokaev meet shmid"))
+    assert "Sources:" in text and "akorda.kz" in text and "“June 7, 2023”" in text
+
+
+def test_source_question_after_an_answer_names_that_answer_document(engine: Engine) -> None:
+    answer = ask(engine, "whom did Kosherbayev meet?", "what is the source?")
+    assert "kt.kz" in answer.text
+    assert sources(answer) == {KT}
+
+
+def test_meeting_summary_for_menus(engine: Engine) -> None:
+    for meeting_id in engine.kb.meetings:
+        answer = engine.meeting_summary(meeting_id)
+        assert answer.citations and answer.answered

@@ -1,0 +1,38 @@
+"""The question files: accuracy must not drop (the suite fails when it does)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from meetbot.engine import Engine
+from meetbot.evaluate import evaluate, format_report, load_questions
+from meetbot.knowledge import load
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load(ROOT / "knowledge"))
+
+
+@pytest.mark.parametrize(("name", "minimum", "decoys"), [
+    ("questions.yaml", 0.90, 0.97),
+    ("questions_holdout.yaml", 0.83, 0.95),
+])
+def test_accuracy_on_question_file_does_not_drop(
+        engine: Engine, name: str, minimum: float, decoys: float) -> None:
+    items = load_questions(ROOT / "tests" / name)
+    report = evaluate(engine, items)
+    assert report.accuracy >= minimum, format_report(report)
+    assert report.declined_correctly / report.decoys >= decoys, format_report(report)
+
+
+def test_question_file_has_the_required_mix() -> None:
+    items = load_questions(ROOT / "tests" / "questions.yaml")
+    assert len(items) >= 150
+    out_of_scope = [i for i in items if i.category == "out_of_scope"]
+    assert len(out_of_scope) >= 30
+    assert any(len(i.turns) > 1 for i in items)

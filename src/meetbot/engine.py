@@ -17,7 +17,8 @@ from rapidfuzz import fuzz
 from .answer import Answer, Citation
 from .knowledge import KnowledgeBase
 from .normalize import MAX_QUESTION_CHARS, clean, normalize, squash_whitespace
-from .router import Context, Mention, Route, Router
+from .passages import PassageIndex
+from .router import STOPWORDS, Context, Mention, Route, Router
 from .schema import Cite, Meeting, Person, Role, Statement
 
 ANSWER_THRESHOLD = 0.60
@@ -111,6 +112,7 @@ class Engine:
                  suggest_threshold: float = SUGGEST_THRESHOLD) -> None:
         self.kb = kb
         self.router = Router(kb)
+        self.passages = PassageIndex(kb, STOPWORDS)
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self._handlers: dict[str, Callable[[Route, Context], Outcome]] = {
@@ -157,6 +159,10 @@ class Engine:
     def answer(self, question: str, route: Route, ctx: Context) -> Answer:
         """Turn a routing decision into an Answer (declining or asking when unsure)."""
         intent = route.intent
+        if not intent or route.confidence < self.answer_threshold:
+            passage = self._passage(question, route, ctx)
+            if passage is not None:
+                return passage
         if not intent or route.confidence < self.suggest_threshold:
             return self._not_covered(question, route, ctx)
         if route.confidence < self.answer_threshold:
@@ -188,9 +194,32 @@ class Engine:
         new_ctx = replace(new_ctx, intent=intent,
                           sources=tuple(dict.fromkeys(c.source for c in writer.citations))
                           or ctx.sources)
-        return Answer(question, True, writer.text, intent, route.confidence,
+        return Answer(question, outcome.kind != "decline", writer.text, intent, route.confidence,
                       tuple(writer.citations), kind=outcome.kind,  # type: ignore[arg-type]
                       context=new_ctx, route=route, follow_ups=outcome.follow_ups)
+
+    def _passage(self, question: str, route: Route, ctx: Context) -> Answer | None:
+        """Quote the best-matching source sentence when no curated answer is confident.
+
+        Never for out-of-scope or conversational questions, nor when the question has words
+        the knowledge base has never seen (then it is about something else).
+        """
+        top = route.candidates[0].intent if route.candidates else None
+        if top == "out_of_scope" or top in CONVERSATIONAL or route.unknown:
+            return None
+        names = frozenset(w for m in route.mentions if m.start >= 0
+                          for w in route.words[m.start:m.end])
+        hit = self.passages.search(list(route.words), ignore=self.router.intent_vocabulary,
+                                   names=names)
+        if hit is None:
+            return None
+        w = _Writer(self.kb)
+        mark = w.cite(Cite(source=hit.passage.source, quote=hit.passage.text))
+        w.say(f"I have no curated answer to that, but the source says: “{hit.passage.text}” "
+              f"{mark}")
+        new_ctx = replace(ctx, sources=(hit.passage.source,), intent="passage")
+        return Answer(question, True, w.text, "passage", round(0.5 * hit.coverage, 3),
+                      tuple(w.citations), kind="answer", context=new_ctx, route=route)
 
     def _not_covered(self, question: str, route: Route, ctx: Context) -> Answer:
         text = NOT_COVERED
@@ -209,7 +238,7 @@ class Engine:
                 continue
             if candidate.intent.startswith("faq:"):
                 faq = self.kb.faq[candidate.intent[4:]]
-                text = _as_question(faq.questions[0])
+                text = self._display(_as_question(faq.questions[0]))
             else:
                 intent = self.kb.intents.get(candidate.intent)
                 if intent is None:
@@ -220,6 +249,16 @@ class Engine:
             if len(out) == limit:
                 break
         return out
+
+    def _display(self, text: str) -> str:
+        """Write acronyms and names in a curated phrasing as the knowledge base spells them."""
+        spelled = {a.casefold(): a for org in self.kb.organizations.values()
+                   for a in org.acronyms}
+        for person in self.kb.people.values():
+            for word in person.name.split():
+                spelled.setdefault(word.casefold(), word)
+        return re.sub(r"[\w’'-]+", lambda m: spelled.get(m.group(0).casefold(), m.group(0)),
+                      text)
 
     def _fill(self, template: str, route: Route, ctx: Context) -> str | None:
         pools: dict[str, list[str]] = {
@@ -684,6 +723,11 @@ class Engine:
                 if best is None or score > best[0]:
                     best = (score, m, s)
         if best is None or best[0] < 75 or len(query) < 8:
+            quoted = " ".join(m.text for m in route.mentions if m.kind == "quote") or query
+            if route.unknown or any(self.router.is_unknown(w) for w in quoted.split()):
+                # Words the sources never use: a quotation from somewhere else entirely.
+                w.say(OUT_OF_SCOPE)
+                return Outcome(w, kind="decline")
             w.say("I can't find those words in the sources' quotations.")
             return Outcome(w, kind="negative")
         _, meeting, statement = best

@@ -384,7 +384,8 @@ class Router:
                                   score_cutoff=cutoff)
         return (best[0], best[1] / 100.0) if best else None
 
-    def _is_unknown(self, word: str) -> bool:
+    def is_unknown(self, word: str) -> bool:
+        """True when neither the phrasings nor the sources contain ``word`` (or a typo of it)."""
         if word in self.vocabulary or word in STOPWORDS or word in FILLERS or word.isdigit():
             return False
         hit = self._soft_match(word)
@@ -512,7 +513,7 @@ class Router:
                 mentions = with_quotes
                 template, candidates = self._score(words, mentions)
         unknown = tuple(w for i, w in enumerate(words)
-                        if not _covered(i, mentions) and self._is_unknown(w))
+                        if not _covered(i, mentions) and self.is_unknown(w))
         if not candidates:
             return Route("", 0.0, tuple(mentions), (), template, unknown=unknown,
                          words=tuple(words))

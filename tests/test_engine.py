@@ -214,3 +214,17 @@ def test_meeting_summary_for_menus(engine: Engine) -> None:
     for meeting_id in engine.kb.meetings:
         answer = engine.meeting_summary(meeting_id)
         assert answer.citations and answer.answered
+
+
+@pytest.mark.parametrize("opener", ["who is the osce secretary general",
+                                    "when did tokaev meet shmid", "what is odihr"])
+def test_decoys_are_declined_in_the_middle_of_a_conversation(engine: Engine,
+                                                               opener: str) -> None:
+    import yaml
+
+    items = yaml.safe_load((ROOT / "tests" / "questions.yaml").read_text(encoding="utf-8"))
+    decoys = [i["q"] for i in items if i.get("must_decline") and "q" in i]
+    assert len(decoys) >= 30
+    context = engine.ask(opener).context
+    answered = [q for q in decoys if engine.ask(q, context).answered]
+    assert len(answered) <= len(decoys) // 20, answered

@@ -166,6 +166,9 @@ class Engine:
         if not intent or route.confidence < self.suggest_threshold:
             return self._not_covered(question, route, ctx)
         if route.confidence < self.answer_threshold:
+            if route.candidates and route.candidates[0].intent == "out_of_scope":
+                return Answer(question, False, OUT_OF_SCOPE, "out_of_scope", route.confidence,
+                              kind="decline", context=ctx, route=route)
             suggestions = self.suggestions(route, ctx)
             if suggestions:
                 return Answer(question, False,
@@ -254,9 +257,13 @@ class Engine:
         """Write acronyms and names in a curated phrasing as the knowledge base spells them."""
         spelled = {a.casefold(): a for org in self.kb.organizations.values()
                    for a in org.acronyms}
-        for person in self.kb.people.values():
-            for word in person.name.split():
-                spelled.setdefault(word.casefold(), word)
+        names = [p.name for p in self.kb.people.values()]
+        names += [t for o in self.kb.organizations.values() for t in (o.name, *o.aliases)]
+        names += [e.name for e in self.kb.events.values()]
+        for name in names:
+            for word in re.findall(r"[\w-]+", name):
+                if word[:1].isupper() and word.isascii():
+                    spelled.setdefault(word.casefold(), word)
         return re.sub(r"[\w’'-]+", lambda m: spelled.get(m.group(0).casefold(), m.group(0)),
                       text)
 

@@ -638,7 +638,8 @@ class Router:
         topic = tuple(w for i, w in enumerate(words)
                       if not _covered(i, mentions) and w not in STOPWORDS
                       and w not in FILLERS and w not in self.intent_vocabulary)
-        free_text = intent in ("statements", "who_said") or intent.startswith("faq:")
+        free_text = intent in ("statements", "who_said", "out_of_scope") or (
+            intent.startswith("faq:"))
         if intent == "statements" and not any(m.kind == "person" for m in resolved):
             free_text = False
         if unknown and not free_text:

@@ -1,0 +1,529 @@
+"""Missed questions: a privacy-preserving log of declines and "did you mean", and a report.
+
+:class:`MissLog` appends one JSON line per declined or low-confidence answer
+(``kind`` ``decline`` or ``clarify``) to ``misses.jsonl``::
+
+    {"ts": "2026-03-14T09:30:00Z", "question": "who funds the osce", "kind": "decline",
+     "confidence": 0.31, "nearest": "org_info", "nearest_example": "what is the {org}",
+     "nearest_score": 0.58, "suggestions": [], "chat": "3f9c0d1e2a4b5c6d"}
+
+No user names or ids are written: ``chat`` is a keyed (salted) BLAKE2b hash of the chat id,
+enough to tell "one person asked ten times" from "ten people asked", and nothing more. The salt
+comes from ``$MEETBOT_MISSES_SALT`` or a random salt kept next to the log (mode 0600). The log
+is size-capped and rotated (``misses.jsonl.1`` ... ``.N``); writing never raises: an I/O error
+is logged as a warning and the answer is served as usual.
+
+:func:`report` (``meetbot misses``) reads the log and its rotated files, groups similar
+questions (rapidfuzz, after :func:`meetbot.normalize.normalize`), and prints for each group,
+biggest first, ready-to-paste YAML: a new phrasing for the intent or FAQ entry the questions
+nearly matched, or a new FAQ skeleton when nothing was close.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import secrets
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from .answer import Answer
+from .errors import KnowledgeError
+from .normalize import MAX_QUESTION_CHARS, clean, normalize
+
+logger = logging.getLogger(__name__)
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+RECORDED_KINDS = frozenset({"decline", "clarify"})
+"""Answer kinds that are logged as misses."""
+SIMILARITY = 75.0
+"""rapidfuzz token-set similarity (0-100) at or above which two misses are grouped."""
+NEAR_SCORE = 0.45
+"""A group "nearly matched" an entry when its questions' best phrasing scored this high."""
+NOT_ENTRIES = frozenset({"out_of_scope", "greet", "thanks", "goodbye", "help"})
+"""Intents a missed question should never be added to as a phrasing."""
+_FILLER_WORDS = frozenset("""
+    a an the of in on at to for with by from about as and or is are was were be been do does
+    did what who whom whose which when where why how that this these those it its me my you
+    your i please can could would tell know s
+""".split())
+
+
+def default_log_path() -> Path:
+    """Return ``$MEETBOT_MISSES``, else ``$MEETBOT_DATA/misses.jsonl``, else ``data/misses.jsonl``.
+
+    The project's ``data/`` directory is git-ignored.
+    """
+    env = os.environ.get("MEETBOT_MISSES")
+    if env:
+        return Path(env)
+    data = os.environ.get("MEETBOT_DATA")
+    if data:
+        return Path(data) / "misses.jsonl"
+    return PROJECT_DIR / "data" / "misses.jsonl"
+
+
+def miss_log_from_env() -> MissLog | None:
+    """Return a :class:`MissLog` at :func:`default_log_path`, or None when logging is off.
+
+    Set ``MEETBOT_MISSES=off`` (or ``none``/``0``) to disable the log.
+    """
+    if os.environ.get("MEETBOT_MISSES", "").strip().lower() in ("off", "none", "0"):
+        return None
+    return MissLog(default_log_path())
+
+
+class MissLog:
+    """Append-only, size-capped, thread-safe JSON Lines log of missed questions."""
+
+    def __init__(self, path: Path, *, max_bytes: int = 5_000_000, backups: int = 3,
+                 salt: str | None = None) -> None:
+        self.path = Path(path)
+        self.max_bytes = max(1024, max_bytes)
+        self.backups = max(0, backups)
+        self._salt: bytes | None = salt.encode() if salt else None
+        self._lock = threading.Lock()
+        self._warned: set[str] = set()
+
+    # -- public ------------------------------------------------------------------------
+    def record(self, answer: Answer, chat: str | int | None = None) -> bool:
+        """Log ``answer`` if it is a decline or a "did you mean"; return True if written.
+
+        Never raises: on an I/O error a warning is logged and False returned.
+        """
+        if answer.kind not in RECORDED_KINDS:
+            return False
+        try:
+            line = json.dumps(self._entry(answer, chat), ensure_ascii=False) + "\n"
+        except (TypeError, ValueError) as exc:  # pragma: no cover - defensive
+            self._warn("encode", f"cannot encode a missed question: {exc}")
+            return False
+        data = line.encode("utf-8")
+        with self._lock:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._rotate_if_needed(len(data))
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                try:
+                    os.write(fd, data)
+                finally:
+                    os.close(fd)
+            except OSError as exc:
+                self._warn("write", f"cannot write the misses log {self.path}: {exc}")
+                return False
+        return True
+
+    def chat_hash(self, chat: str | int) -> str:
+        """Return the salted hash (16 hex digits) that stands for ``chat`` in the log."""
+        digest = hashlib.blake2b(str(chat).encode("utf-8"), key=self._salt_bytes()[:64],
+                                 digest_size=8)
+        return digest.hexdigest()
+
+    # -- internals ---------------------------------------------------------------------
+    def _entry(self, answer: Answer, chat: str | int | None) -> dict[str, Any]:
+        route = answer.route
+        top = route.candidates[0] if route is not None and route.candidates else None
+        question = clean(answer.question)[:MAX_QUESTION_CHARS]
+        return {
+            "ts": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "question": question,
+            "kind": answer.kind,
+            "confidence": round(float(answer.confidence), 3),
+            "nearest": top.intent if top else None,
+            "nearest_example": top.example if top else None,
+            "nearest_score": round(float(top.score), 3) if top else None,
+            "suggestions": list(answer.suggestions),
+            "chat": None if chat is None else self.chat_hash(chat),
+        }
+
+    def _salt_bytes(self) -> bytes:
+        if self._salt is None:
+            env = os.environ.get("MEETBOT_MISSES_SALT")
+            self._salt = env.encode() if env else self._persisted_salt()
+        return self._salt
+
+    def _persisted_salt(self) -> bytes:
+        """Read the salt kept next to the log, creating it (mode 0600) on first use."""
+        salt_path = self.path.with_name(self.path.name + ".salt")
+        fresh = secrets.token_hex(32).encode()
+        for _attempt in range(2):
+            try:
+                existing = salt_path.read_bytes().strip()
+            except FileNotFoundError:
+                existing = b""
+            except OSError as exc:
+                self._warn("salt", f"cannot read the salt {salt_path}: {exc}; chat hashes "
+                           "will differ after a restart")
+                return fresh
+            if existing:
+                return existing
+            try:
+                salt_path.parent.mkdir(parents=True, exist_ok=True)
+                flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if salt_path.exists()
+                                                    else os.O_EXCL)
+                fd = os.open(salt_path, flags, 0o600)
+                try:
+                    os.write(fd, fresh + b"\n")
+                finally:
+                    os.close(fd)
+                return fresh
+            except FileExistsError:
+                continue  # another process created it just now: read theirs
+            except OSError as exc:
+                self._warn("salt", f"cannot keep the salt in {salt_path}: {exc}; chat "
+                           "hashes will differ after a restart")
+                return fresh
+        return fresh
+
+    def _rotate_if_needed(self, incoming: int) -> None:
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return
+        if size == 0 or size + incoming <= self.max_bytes:
+            return
+        if self.backups == 0:
+            self.path.unlink()
+            return
+        oldest = self._backup(self.backups)
+        if oldest.exists():
+            oldest.unlink()
+        for number in range(self.backups - 1, 0, -1):
+            src = self._backup(number)
+            if src.exists():
+                os.replace(src, self._backup(number + 1))
+        os.replace(self.path, self._backup(1))
+
+    def _backup(self, number: int) -> Path:
+        return self.path.with_name(f"{self.path.name}.{number}")
+
+    def _warn(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            logger.warning("%s", message)
+
+
+# -- the report --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Miss:
+    """One logged miss."""
+
+    question: str
+    kind: str
+    nearest: str | None
+    nearest_example: str | None
+    nearest_score: float | None
+    chat: str | None
+
+
+@dataclass
+class MissGroup:
+    """Similar missed questions, with a YAML stub for the curator."""
+
+    misses: list[Miss]
+    key: str
+    questions: list[str] = field(default_factory=list)
+    """Distinct questions, most frequent first."""
+    nearest: str | None = None
+    """The intent id or ``faq:<id>`` the group nearly matched, if any."""
+    nearest_example: str | None = None
+    stub: str = ""
+
+    @property
+    def count(self) -> int:
+        """How many misses the group holds."""
+        return len(self.misses)
+
+
+def log_files(log_path: Path) -> list[Path]:
+    """Return the log and its rotated files that exist, oldest first."""
+    log_path = Path(log_path)
+    rotated: list[tuple[int, Path]] = []
+    if log_path.parent.is_dir():
+        prefix = log_path.name + "."
+        for candidate in log_path.parent.iterdir():
+            suffix = candidate.name[len(prefix):]
+            if candidate.name.startswith(prefix) and suffix.isdigit():
+                rotated.append((int(suffix), candidate))
+    files = [path for _, path in sorted(rotated, reverse=True)]
+    if log_path.is_file():
+        files.append(log_path)
+    return files
+
+
+def read_misses(log_path: Path) -> tuple[list[Miss], int]:
+    """Read every miss from the log and its rotated files; return them and the bad-line count."""
+    misses: list[Miss] = []
+    bad = 0
+    for path in log_files(log_path):
+        try:
+            with path.open(encoding="utf-8", errors="replace") as handle:
+                for line in handle:
+                    if not line.strip():
+                        continue
+                    miss = _parse_line(line)
+                    if miss is None:
+                        bad += 1
+                    else:
+                        misses.append(miss)
+        except OSError as exc:
+            logger.warning("cannot read %s: %s", path, exc)
+    return misses, bad
+
+
+def _parse_line(line: str) -> Miss | None:
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("question"), str):
+        return None
+    question = clean(data["question"])[:MAX_QUESTION_CHARS]
+    if not question:
+        return None
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return value if isinstance(value, str) and value else None
+
+    score = data.get("nearest_score")
+    return Miss(question, text("kind") or "decline", text("nearest"), text("nearest_example"),
+                float(score) if isinstance(score, int | float) else None, text("chat"))
+
+
+def _cluster_key(question: str) -> str:
+    words = normalize(question).split()
+    content = [w for w in words if w not in _FILLER_WORDS]
+    return " ".join(content or words)
+
+
+def group_misses(misses: Iterable[Miss], *, threshold: float = SIMILARITY) -> list[MissGroup]:
+    """Group similar misses greedily, most frequent wording first; biggest group first.
+
+    Questions are normalised (case, script, punctuation) and stripped of question words, then
+    each distinct wording joins the first group whose leading wording it resembles
+    (:func:`_similarity` >= ``threshold``; candidates are prefiltered with
+    :func:`rapidfuzz.process.extract`) or starts a new group.
+    """
+    by_key: dict[str, list[Miss]] = {}
+    for miss in misses:
+        key = _cluster_key(miss.question)
+        if key:
+            by_key.setdefault(key, []).append(miss)
+    keys = sorted(by_key, key=lambda k: (-len(by_key[k]), k))
+    leaders: list[str] = []
+    members: list[list[str]] = []
+    for key in keys:
+        best, best_score = -1, threshold
+        # token_set_ratio bounds the combined similarity from above: prefilter with it.
+        for _, _, index in process.extract(key, leaders, scorer=fuzz.token_set_ratio,
+                                           score_cutoff=threshold, limit=None):
+            score = _similarity(key, leaders[index])
+            if score >= best_score and (best < 0 or score > best_score):
+                best, best_score = index, score
+        if best >= 0:
+            members[best].append(key)
+        else:
+            leaders.append(key)
+            members.append([key])
+    groups: list[MissGroup] = []
+    for leader, keys_in in zip(leaders, members, strict=True):
+        group_misses_ = [miss for key in keys_in for miss in by_key[key]]
+        counts = Counter(miss.question for miss in group_misses_)
+        questions = [q for q, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        groups.append(MissGroup(group_misses_, leader, questions))
+    groups.sort(key=lambda g: (-g.count, g.key))
+    return groups
+
+
+def _similarity(a: str, b: str) -> float:
+    """Token-set similarity, damped when one side is much shorter than the other.
+
+    ``token_set_ratio`` alone scores 100 whenever one wording's words are a subset of the
+    other's ("osce" vs "osce budget 2026"), which would pour every short question into one
+    group; averaging with ``token_sort_ratio`` keeps paraphrases together but not those.
+    """
+    return float(0.7 * fuzz.token_set_ratio(a, b) + 0.3 * fuzz.token_sort_ratio(a, b))
+
+
+def report(log_path: Path, knowledge_dir: Path, top: int = 20) -> str:
+    """Group the logged misses and return the report ``meetbot misses`` prints."""
+    log_path = Path(log_path)
+    files = log_files(log_path)
+    if not files:
+        return f"No misses logged yet ({log_path} does not exist)."
+    misses, bad = read_misses(log_path)
+    if not misses:
+        note = f"; {bad} unreadable line(s) skipped" if bad else ""
+        return f"No misses logged yet ({log_path} is empty{note})."
+    groups = group_misses(misses)
+    entries = _KnownEntries.load(Path(knowledge_dir))
+    used_ids: set[str] = set()
+    for group in groups:
+        _decide(group, entries, used_ids)
+    kinds = Counter(miss.kind for miss in misses)
+    chats = {miss.chat for miss in misses if miss.chat}
+    shown = groups[: max(0, top)]
+    head = (f"{len(misses)} missed question(s) ({kinds.get('decline', 0)} declined, "
+            f"{kinds.get('clarify', 0)} \"did you mean\") from {len(chats)} chat(s), in "
+            f"{len(groups)} group(s); showing the {len(shown)} biggest.")
+    lines = [head, f"log: {', '.join(str(p) for p in files)}"]
+    if bad:
+        lines.append(f"{bad} unreadable line(s) skipped.")
+    if entries.problem:
+        lines.append(f"note: {entries.problem}")
+    lines.append("Paste a stub into the file it names, edit it, then run `meetbot check`.")
+    for number, group in enumerate(shown, start=1):
+        lines.append("")
+        lines.append(_group_header(number, group))
+        for question in group.questions[:3]:
+            times = sum(1 for miss in group.misses if miss.question == question)
+            lines.append(f"    e.g. {json.dumps(question, ensure_ascii=False)}"
+                         + (f"  (x{times})" if times > 1 else ""))
+        if len(group.questions) > 3:
+            lines.append(f"    ... and {len(group.questions) - 3} other wording(s)")
+        lines.append("")
+        lines.extend(group.stub.rstrip("\n").split("\n"))
+    if len(groups) > len(shown):
+        rest = sum(g.count for g in groups[len(shown):])
+        lines.append("")
+        lines.append(f"{len(groups) - len(shown)} smaller group(s) ({rest} miss(es)) not shown; "
+                     "use --top to see more.")
+    return "\n".join(lines)
+
+
+def _group_header(number: int, group: MissGroup) -> str:
+    kinds = Counter(miss.kind for miss in group.misses)
+    chats = {miss.chat for miss in group.misses if miss.chat}
+    detail = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    if chats:
+        detail += f"; {len(chats)} chat(s)"
+    if group.nearest:
+        match = f"nearly matched {group.nearest}"
+        if group.nearest_example:
+            match += f" ({json.dumps(group.nearest_example, ensure_ascii=False)})"
+    else:
+        match = "no close entry"
+    return f"== {number}. {group.count} miss(es) [{detail}] - {match}"
+
+
+@dataclass
+class _KnownEntries:
+    """Where the intents and FAQ entries of the knowledge base are defined."""
+
+    intents: dict[str, str]
+    faq: dict[str, str]
+    problem: str | None = None
+
+    @classmethod
+    def load(cls, directory: Path) -> _KnownEntries:
+        from .knowledge import load
+
+        try:
+            kb = load(directory)
+        except KnowledgeError as exc:
+            return cls({}, {}, f"the knowledge base at {directory} has errors "
+                       f"({len(exc.problems)}); stubs name no entries: run `meetbot check`")
+        except OSError as exc:  # pragma: no cover - defensive
+            return cls({}, {}, f"cannot read the knowledge base: {exc}")
+
+        def where(kind: str, entry_id: str) -> str:
+            located = kb.where(kind, entry_id)
+            return located.file + (f":{located.line}" if located.line else "")
+
+        return cls({i: where("intents", i) for i in kb.intents},
+                   {f: where("faq", f) for f in kb.faq})
+
+
+def _decide(group: MissGroup, entries: _KnownEntries, used_ids: set[str]) -> None:
+    """Choose the entry the group nearly matched (if any) and write its stub."""
+    votes: Counter[str] = Counter()
+    best_score: dict[str, float] = {}
+    example: dict[str, str] = {}
+    for miss in group.misses:
+        if miss.nearest and miss.nearest not in NOT_ENTRIES:
+            votes[miss.nearest] += 1
+            score = miss.nearest_score if miss.nearest_score is not None else 0.0
+            if miss.kind == "clarify":
+                score = max(score, NEAR_SCORE)
+            best_score[miss.nearest] = max(best_score.get(miss.nearest, 0.0), score)
+            if miss.nearest_example:
+                example.setdefault(miss.nearest, miss.nearest_example)
+    nearest: str | None = None
+    if votes:
+        candidate, count = votes.most_common(1)[0]
+        known = (candidate[4:] in entries.faq if candidate.startswith("faq:")
+                 else candidate in entries.intents)
+        if known and count * 2 >= group.count and best_score.get(candidate, 0) >= NEAR_SCORE:
+            nearest = candidate
+    question = group.questions[0]
+    if nearest is not None:
+        group.nearest = nearest
+        group.nearest_example = example.get(nearest)
+        group.stub = phrasing_stub(nearest, question, entries)
+    else:
+        group.stub = faq_stub(group.questions[:5], used_ids, set(entries.faq))
+
+
+def yaml_string(text: str) -> str:
+    """Return ``text`` as a double-quoted YAML scalar on one line."""
+    dumped = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=2**31 - 1)
+    return dumped.strip().removesuffix("...").strip()
+
+
+def phrasing_stub(nearest: str, question: str, entries: _KnownEntries) -> str:
+    """A new phrasing for the intent (or ``faq:<id>`` entry) ``nearest``."""
+    if nearest.startswith("faq:"):
+        faq_id = nearest[4:]
+        where = entries.faq.get(faq_id, "knowledge/faq.yaml")
+        head = f"# add to {where}, FAQ {faq_id}, questions:"
+    else:
+        where = entries.intents.get(nearest, "knowledge/intents.yaml")
+        head = f"# add to {where}, intent {nearest}, examples:"
+    return f"{head}\n      - {yaml_string(question)}\n"
+
+
+def faq_stub(questions: list[str], used_ids: set[str], taken: set[str]) -> str:
+    """A new FAQ skeleton with the group's questions; its TODOs fail `check` until filled."""
+    slug = _slug(questions[0]) or "new-question"
+    entry_id, number = slug, 2
+    while entry_id in used_ids or entry_id in taken:
+        entry_id = f"{slug}-{number}"
+        number += 1
+    used_ids.add(entry_id)
+    lines = ["# new FAQ entry: paste the item (from `- id:`) under `faq:` in knowledge/faq.yaml,",
+             "# then write the answer and cite a verbatim quote (TODOs do not pass `check`)",
+             "faq:",
+             f"  - id: {entry_id}",
+             "    questions:"]
+    lines += [f"      - {yaml_string(q)}" for q in questions]
+    lines += ["    answer: TODO",
+              "    cites:",
+              "      - source: TODO",
+              "        quote: TODO"]
+    return "\n".join(lines) + "\n"
+
+
+def _slug(text: str, words: int = 6) -> str:
+    kept = [w for w in normalize(text).split() if w not in _FILLER_WORDS][:words]
+    slug = "-".join(kept)[:48].strip("-")
+    return slug if slug and slug[0].isalnum() else ""
+
+
+def iter_stubs(groups: Iterable[MissGroup]) -> Iterator[str]:
+    """Yield the YAML stubs of ``groups`` (for tests and tools)."""
+    for group in groups:
+        yield group.stub

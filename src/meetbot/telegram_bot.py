@@ -1,0 +1,1052 @@
+"""The Telegram front end: python-telegram-bot 22.x handlers over the answering engine.
+
+Every handler is registered in :func:`build_application`; :func:`run_bot` reads the token
+and runs the bot with long polling (default) or a webhook. The handlers are thin: they call
+:meth:`meetbot.engine.Engine.ask` and render the :class:`~meetbot.answer.Answer` with
+:func:`meetbot.render.to_telegram_html`, so what is tested in the console is what ships.
+
+Decisions worth knowing:
+
+* Conversation context (for follow-ups such as "what did they discuss?") is kept per private
+  chat, and per member in groups (two people asking in one group do not share follow-ups);
+  at most ``Settings.max_conversations`` of them, each forgotten after ``context_ttl``
+  seconds without a question.
+* Callback data never exceeds Telegram's 64 bytes: a question that fits is carried in the
+  button itself (``a:<question>``); longer payloads (long questions, the answer to re-render
+  with its quotes) are kept in a bounded store under a short random key (``q:<key>``,
+  ``quote:<key>``, ``hide:<key>``). A key that has been evicted gets a polite "that button
+  has expired" instead of an answer.
+* In groups the bot answers only when mentioned, replied to, or commanded (``/ask``).
+* The token never reaches a log: httpx/httpcore (which log request URLs, and the token is
+  in every URL) are set to WARNING, and a filter on the root handlers redacts it from any
+  record that still contains it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import html
+import logging
+import os
+import re
+import secrets
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Generic, TypeVar
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from .answer import Answer
+from .engine import Engine, format_date
+from .errors import MeetbotError, Problem, TokenError
+from .live import LiveKnowledge
+from .render import split_message, to_telegram_html
+from .router import Context
+
+logger = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+TOKEN_PATTERN: Final = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
+SECRET_TOKEN_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+CALLBACK_LIMIT: Final = 64
+"""Telegram's limit on ``callback_data``, in bytes."""
+BUTTON_LABEL_LIMIT: Final = 60
+STATE_KEY: Final = "meetbot"
+
+COMMANDS: Final = (
+    ("start", "What I know, with example questions"),
+    ("help", "How to ask, and the commands"),
+    ("ask", "Ask a question (in groups: /ask who heads ODIHR?)"),
+    ("meetings", "The meetings I know about"),
+    ("people", "The people in the sources"),
+    ("sources", "The documents my answers come from"),
+)
+ADMIN_COMMANDS: Final = (
+    ("stats", "Questions answered, declined, top misses"),
+    ("reload", "Reload the knowledge base now"),
+)
+
+TEXT_ONLY: Final = ("I can only answer text questions. Please type your question, for "
+                    "example: Who is the OSCE Secretary General?")
+EXPIRED: Final = "That button has expired. Please ask your question again."
+APOLOGY: Final = ("Sorry, something went wrong on my side while answering that. "
+                  "Please try again in a moment.")
+ASK_USAGE: Final = "Put your question after the command, for example: /ask Who heads ODIHR?"
+UNKNOWN_COMMAND: Final = "I don't know that command. Send /help to see what I can do."
+NO_MEETING: Final = "That meeting is no longer in my knowledge base. Send /meetings for the list."
+
+# -- small data structures ---------------------------------------------------------------------
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class ExpiringLRU(Generic[K, V]):
+    """A mapping bounded in size (least recently used goes first) and in time (TTL).
+
+    ``get`` returns None for a missing or expired key and marks a live key as recently used;
+    ``put`` (re)starts the key's time to live. Not thread-safe: use it from the event loop.
+    """
+
+    def __init__(self, maxsize: int, ttl: float | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if maxsize < 1:
+            raise ValueError("maxsize must be at least 1")
+        self.maxsize = maxsize
+        self.ttl = ttl
+        self._clock = clock
+        self._items: OrderedDict[K, tuple[float, V]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key) is not None  # type: ignore[arg-type]
+
+    def get(self, key: K) -> V | None:
+        """Return the value for ``key``, or None if it is missing or has expired."""
+        item = self._items.get(key)
+        if item is None:
+            return None
+        expires, value = item
+        if expires <= self._clock():
+            del self._items[key]
+            return None
+        self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        """Store ``value`` under ``key``, evicting the least recently used if full."""
+        expires = self._clock() + self.ttl if self.ttl is not None else float("inf")
+        self._items[key] = (expires, value)
+        self._items.move_to_end(key)
+        while len(self._items) > self.maxsize:
+            self._items.popitem(last=False)
+
+    def pop(self, key: K) -> V | None:
+        """Remove ``key`` and return its value (None if missing or expired)."""
+        value = self.get(key)
+        self._items.pop(key, None)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class ShownAnswer:
+    """An answer as sent, kept so its "Show the quote" button can re-render it."""
+
+    answer: Answer
+    buttons: tuple[tuple[str, str], ...]
+    """The other buttons under the answer: (label, callback data)."""
+    in_place: bool
+    """True when the quoted version fits in the one message and can replace it."""
+
+
+@dataclass
+class Stats:
+    """What the bot has been asked since it started (kept in memory only)."""
+
+    answered: int = 0
+    declined: int = 0
+    clarified: int = 0
+    invalid: int = 0
+    misses: Counter[str] = field(default_factory=Counter)
+    max_misses: int = 5000
+
+    def record(self, answer: Answer) -> None:
+        """Count ``answer``; remember the question when the bot could not answer it."""
+        if answer.answered:
+            self.answered += 1
+            return
+        if answer.kind == "invalid":
+            self.invalid += 1
+            return
+        if answer.kind == "clarify":
+            self.clarified += 1
+        else:
+            self.declined += 1
+        self.misses[" ".join(answer.question.lower().split())[:120]] += 1
+        if len(self.misses) > self.max_misses:
+            self.misses = Counter(dict(self.misses.most_common(self.max_misses // 2)))
+
+
+# -- settings and state --------------------------------------------------------------------------
+
+
+@dataclass
+class Settings:
+    """Everything :func:`build_application` needs."""
+
+    token: str
+    live: LiveKnowledge
+    admin_ids: frozenset[int] = frozenset()
+    base_url: str | None = None
+    """Base URL of a Bot API server (tests: ``http://127.0.0.1:PORT``); None for Telegram."""
+    request: BaseRequest | None = None
+    """A request object for API calls (tests use one that never leaves the process)."""
+    get_updates_request: BaseRequest | None = None
+    rate_limit: bool = True
+    context_ttl: float = 30 * 60
+    max_conversations: int = 10_000
+    max_buttons: int = 20_000
+    button_ttl: float = 7 * 24 * 3600
+    clock: Callable[[], float] = time.monotonic
+
+
+ChatKey = tuple[int, int]
+
+
+class BotState:
+    """The bot's memory: conversations, stored button payloads, statistics."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.conversations: ExpiringLRU[ChatKey, Context] = ExpiringLRU(
+            settings.max_conversations, settings.context_ttl, settings.clock)
+        self.buttons: ExpiringLRU[str, str | ShownAnswer] = ExpiringLRU(
+            settings.max_buttons, settings.button_ttl, settings.clock)
+        self.apologies: ExpiringLRU[int, bool] = ExpiringLRU(10_000, 30.0, settings.clock)
+        self.stats = Stats()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.reported: tuple[str, ...] | None = None
+        self._examples: tuple[Engine | None, tuple[str, ...]] = (None, ())
+
+    @property
+    def engine(self) -> Engine:
+        """The engine serving now (it changes when the knowledge base is reloaded)."""
+        return self.settings.live.engine
+
+    def store(self, payload: str | ShownAnswer) -> str:
+        """Keep ``payload`` for a button; return its short key."""
+        while True:
+            key = secrets.token_urlsafe(6)
+            if self.buttons.get(key) is None:
+                self.buttons.put(key, payload)
+                return key
+
+    def examples(self) -> tuple[str, ...]:
+        """Example questions the current knowledge base answers (computed once per engine)."""
+        engine = self.engine
+        if self._examples[0] is not engine:
+            self._examples = (engine, tuple(example_questions(engine)))
+        return self._examples[1]
+
+
+def _state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
+    state = context.bot_data[STATE_KEY]
+    assert isinstance(state, BotState)
+    return state
+
+
+# -- token handling --------------------------------------------------------------------------
+
+
+def read_token(token_file: Path | None = None, environ: dict[str, str] | None = None) -> str:
+    """Return the bot token from ``token_file`` or ``TELEGRAM_BOT_TOKEN``; check its shape.
+
+    Raises :class:`TokenError` (whose message never contains the token) when it is missing,
+    unreadable or malformed.
+    """
+    env = os.environ if environ is None else environ
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise TokenError(f"cannot read the token file {token_file}: {reason}") from None
+        where = f"the token file {token_file}"
+    else:
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        where = "TELEGRAM_BOT_TOKEN"
+        if not token:
+            raise TokenError("no bot token: set TELEGRAM_BOT_TOKEN (or use --token-file); "
+                             "get one from @BotFather")
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise TokenError(f"the bot token in {where} is malformed (expected digits, a colon "
+                         "and at least 30 letters, digits, '_' or '-', as @BotFather gives it)")
+    return token
+
+
+class TokenRedactor(logging.Filter):
+    """Replace the bot token with ``[token]`` in any log record (message and traceback)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact ``record`` in place; never drop it."""
+        token = self.token
+        try:
+            message = record.getMessage()
+            if token in message:
+                record.msg = message.replace(token, "[token]")
+                record.args = None
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text and token in record.exc_text:
+                record.exc_text = record.exc_text.replace(token, "[token]")
+            if record.stack_info and token in record.stack_info:
+                record.stack_info = record.stack_info.replace(token, "[token]")
+        except Exception:  # a broken record must not break logging
+            return True
+        return True
+
+
+def protect_logs(token: str) -> None:
+    """Keep the token out of the logs: quiet httpx/httpcore, redact it everywhere else."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if not any(isinstance(f, TokenRedactor) and f.token == token for f in handler.filters):
+            handler.addFilter(TokenRedactor(token))
+
+
+def parse_admin_ids(value: str | None) -> frozenset[int]:
+    """Parse ``MEETBOT_ADMIN_IDS`` ("123, 456") into user ids."""
+    ids: set[int] = set()
+    for part in (value or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d+", part):
+            raise MeetbotError(f"MEETBOT_ADMIN_IDS must be comma-separated numeric Telegram "
+                               f"user ids; {part!r} is not one")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+# -- example questions -------------------------------------------------------------------------
+
+
+def example_questions(engine: Engine, limit: int = 4) -> list[str]:
+    """Fill the intents' suggestion templates from the knowledge base; keep what it answers."""
+    kb = engine.kb
+    meetings = sorted(kb.meetings.values(), key=lambda m: m.date)
+    met = Counter(p for m in meetings for p in m.participants)
+    first = [kb.people[p].name for p in (meetings[0].participants if meetings else [])
+             if p in kb.people]
+    busiest = [kb.people[p].name for p, _ in met.most_common(1) if p in kb.people]
+    held = [h.role for p in kb.people.values() for h in p.roles]
+    roles = [kb.roles[r].name for r, _ in Counter(held).most_common() if r in kb.roles]
+    orgs = [o.acronyms[0] for o in kb.organizations.values() if o.acronyms]
+    plan: list[tuple[str, dict[str, list[str]]]] = [
+        ("meeting_date", {"person": first}),
+        ("role_holder", {"role": roles}),
+        ("person_meetings", {"person": busiest}),
+        ("meeting_topics", {"person": first}),
+        ("org_head", {"org": orgs[1:] + orgs[:1]}),
+        ("list_meetings", {}),
+    ]
+    out: list[str] = []
+    for intent_id, pools in plan:
+        intent = kb.intents.get(intent_id)
+        if intent is None:
+            continue
+        question = _fill(intent.suggestion, pools)
+        if question and question not in out and engine.ask(question).kind == "answer":
+            out.append(question)
+        if len(out) == limit:
+            break
+    return out
+
+
+def _fill(template: str, pools: dict[str, list[str]]) -> str | None:
+    used: Counter[str] = Counter()
+
+    def sub(match: re.Match[str]) -> str:
+        kind = match.group(1)
+        pool = pools.get(kind, [])
+        index = used[kind]
+        used[kind] += 1
+        if index >= len(pool):
+            raise LookupError(kind)
+        return pool[index]
+
+    try:
+        return re.sub(r"\{(\w+)\}", sub, template)
+    except LookupError:
+        return None
+
+
+# -- buttons -----------------------------------------------------------------------------------
+
+
+def _label(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= BUTTON_LABEL_LIMIT else text[:BUTTON_LABEL_LIMIT - 1] + "…"
+
+
+def _fits(data: str) -> bool:
+    return len(data.encode("utf-8")) <= CALLBACK_LIMIT
+
+
+def ask_button(state: BotState, question: str) -> tuple[str, str]:
+    """A (label, callback data) pair that asks ``question`` when pressed."""
+    data = f"a:{question}"
+    if not _fits(data):
+        data = f"q:{state.store(question)}"
+    return _label(question), data
+
+
+def _keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    buttons = [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+               for row in rows if row]
+    return InlineKeyboardMarkup(buttons) if buttons else None
+
+
+def _quote_label(answer: Answer, show: bool) -> str:
+    noun = "quote" if len(answer.citations) == 1 else "quotes"
+    return f"Show the {noun}" if show else f"Hide the {noun}"
+
+
+def _answer_keyboard(shown: ShownAnswer, key: str, quotes: bool) -> InlineKeyboardMarkup | None:
+    rows: list[list[tuple[str, str]]] = []
+    if shown.answer.citations:
+        action = "hide" if quotes else "quote"
+        rows.append([(_quote_label(shown.answer, not quotes), f"{action}:{key}")])
+    rows.extend([button] for button in shown.buttons)
+    return _keyboard(rows)
+
+
+# -- sending -----------------------------------------------------------------------------------
+
+
+async def send_html(bot: Any, chat_id: int, text: str, *,
+                    reply_to: Message | None = None,
+                    keyboard: InlineKeyboardMarkup | None = None) -> Message:
+    """Send HTML ``text`` (split at 4,096 characters); the keyboard goes on the last part."""
+    chunks = split_message(text) if text.strip() else ["…"]
+    sent: Message | None = None
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        reply = None
+        if index == 0 and reply_to is not None:
+            reply = ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
+        sent = await bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML,
+                                      reply_parameters=reply,
+                                      reply_markup=keyboard if last else None)
+    assert sent is not None
+    return sent
+
+
+async def send_answer(bot: Any, state: BotState, chat_id: int, answer: Answer, *,
+                      reply_to: Message | None = None) -> Message:
+    """Send ``answer`` with its buttons: quotes, did-you-mean and follow-up questions."""
+    buttons = tuple(ask_button(state, q)
+                    for q in (*answer.suggestions, *answer.follow_ups[:3]))
+    text = to_telegram_html(answer)
+    in_place = (len(split_message(text)) == 1
+                and len(to_telegram_html(answer, quotes=True)) <= 4096)
+    shown = ShownAnswer(answer, buttons, in_place)
+    key = state.store(shown) if answer.citations else ""
+    return await send_html(bot, chat_id, text, reply_to=reply_to,
+                           keyboard=_answer_keyboard(shown, key, quotes=False))
+
+
+def _chat_key(chat: Chat, user_id: int | None) -> ChatKey:
+    if chat.type == ChatType.PRIVATE:
+        return (chat.id, 0)
+    return (chat.id, user_id or 0)
+
+
+async def answer_question(context: ContextTypes.DEFAULT_TYPE, chat: Chat, user_id: int | None,
+                          question: str, *, reply_to: Message | None = None) -> Answer:
+    """Ask the engine in the light of this chat's conversation; send and remember the answer."""
+    state = _state(context)
+    key = _chat_key(chat, user_id)
+    answer = state.engine.ask(question, state.conversations.get(key))
+    state.stats.record(answer)
+    state.conversations.put(key, answer.context)
+    await send_answer(context.bot, state, chat.id, answer, reply_to=reply_to)
+    return answer
+
+
+# -- who is the bot talking to -----------------------------------------------------------------
+
+
+def _is_group(chat: Chat) -> bool:
+    return chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def _mention_pattern(username: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w@])@{re.escape(username)}\b", re.IGNORECASE)
+
+
+def addressed_text(message: Message, bot_id: int, username: str | None) -> str | None:
+    """The question in ``message`` if it is meant for the bot, else None.
+
+    Private chats: every text. Groups: only a message that mentions the bot (``@username``
+    or a text mention) or replies to one of its messages; the mention is removed.
+    """
+    text = message.text if message.text is not None else message.caption
+    if text is None:
+        return None
+    if not _is_group(message.chat):
+        return text if message.chat.type == ChatType.PRIVATE else None
+    replied = message.reply_to_message
+    to_bot = (replied is not None and replied.from_user is not None
+              and replied.from_user.id == bot_id)
+    mentioned = False
+    entities = (message.parse_entities([MessageEntity.TEXT_MENTION]) if message.text is not None
+                else message.parse_caption_entities([MessageEntity.TEXT_MENTION]))
+    for entity, piece in entities.items():
+        if entity.user is not None and entity.user.id == bot_id:
+            mentioned = True
+            text = text.replace(piece, " ", 1)
+    if username:
+        pattern = _mention_pattern(username)
+        if pattern.search(text):
+            mentioned = True
+            text = pattern.sub(" ", text)
+    if not (mentioned or to_bot):
+        return None
+    return text.strip().lstrip(",:;").strip()
+
+
+# -- command handlers ------------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say what the bot knows and offer example questions as buttons."""
+    message = update.effective_message
+    if message is None:
+        return
+    state = _state(context)
+    kb = state.engine.kb
+    docs = sorted(kb.sources.values(), key=lambda d: d.meta.published)
+    years = sorted({m.date[:4] for m in kb.meetings.values()})
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else "".join(years)
+    lines = [
+        "<b>Hello! I answer questions about official meetings and cite my sources.</b>",
+        "",
+        f"I know {len(kb.meetings)} meetings ({html.escape(span)}) and {len(kb.people)} "
+        f"people, from {len(docs)} published documents:",
+        *(f"• {html.escape(d.meta.title)} — {html.escape(d.meta.publisher)}, "
+          f"{html.escape(format_date(d.meta.published))}" for d in docs),
+        "",
+        "Every answer links to its source, and “Show the quote” reveals the exact words. "
+        "Tap an example or type your own question. /help lists the commands.",
+    ]
+    rows = [[ask_button(state, q)] for q in state.examples()]
+    await send_html(context.bot, message.chat_id, "\n".join(lines), keyboard=_keyboard(rows))
+
+
+def _help_text(state: BotState, admin: bool) -> str:
+    kb = state.engine.kb
+    intro = kb.intents["help"].reply if "help" in kb.intents else None
+    lines = [html.escape(intro or "I answer questions about official meetings, citing the "
+                                  "published source for every fact."), "", "<b>Commands</b>"]
+    lines += [f"/{name} — {html.escape(text)}" for name, text in COMMANDS]
+    if admin:
+        lines += [f"/{name} — {html.escape(text)} (admins)" for name, text in ADMIN_COMMANDS]
+    lines += ["", "In a group, mention me (@me your question), reply to one of my messages, or "
+                  "use /ask. You can also type @my-name and a question in any chat."]
+    return "\n".join(lines)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain how to ask and list the commands."""
+    message = update.effective_message
+    if message is None:
+        return
+    state = _state(context)
+    user = update.effective_user
+    admin = user is not None and user.id in state.settings.admin_ids
+    text = _help_text(state, admin)
+    username = context.bot.username
+    if username:
+        text = text.replace("@me", html.escape(f"@{username}")).replace(
+            "@my-name", html.escape(f"@{username}"))
+    rows = [[ask_button(state, q)] for q in state.examples()]
+    await send_html(context.bot, message.chat_id, text, keyboard=_keyboard(rows))
+
+
+async def meetings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the meetings, each a button that opens its summary."""
+    message = update.effective_message
+    if message is None:
+        return
+    state = _state(context)
+    items = sorted(state.engine.kb.meetings.values(), key=lambda m: (m.date, m.title))
+    if not items:
+        await send_html(context.bot, message.chat_id, "I don't know about any meetings yet.")
+        return
+    lines = [f"<b>The meetings I know about ({len(items)})</b>", ""]
+    rows: list[list[tuple[str, str]]] = []
+    for meeting in items:
+        when = format_date(meeting.date)
+        lines.append(f"• {html.escape(when)}: {html.escape(meeting.title)}")
+        data = f"m:{meeting.id}"
+        if not _fits(data):
+            data = f"M:{state.store(meeting.id)}"
+        rows.append([(_label(f"{when}: {meeting.title}"), data)])
+    lines += ["", "Tap one for a summary with its sources."]
+    await send_html(context.bot, message.chat_id, "\n".join(lines), keyboard=_keyboard(rows))
+
+
+async def people(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the people in the sources, with their roles and citations."""
+    message = update.effective_message
+    if message is None:
+        return
+    state = _state(context)
+    intent = state.engine.kb.intents.get("list_people")
+    answer = state.engine.ask(intent.suggestion) if intent else None
+    if answer is not None and answer.kind == "answer":
+        await send_answer(context.bot, state, message.chat_id, answer)
+        return
+    names = sorted(p.name for p in state.engine.kb.people.values())
+    text = "<b>People in the sources</b>\n" + "\n".join(f"• {html.escape(n)}" for n in names)
+    await send_html(context.bot, message.chat_id, text)
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the documents the answers come from, with publisher, date and link."""
+    message = update.effective_message
+    if message is None:
+        return
+    docs = sorted(_state(context).engine.kb.sources.values(), key=lambda d: d.meta.published)
+    lines = [f"<b>My answers come from {len(docs)} published documents</b>", ""]
+    for number, doc in enumerate(docs, start=1):
+        meta = doc.meta
+        lines.append(f'{number}. <a href="{html.escape(meta.url, quote=True)}">'
+                     f"{html.escape(meta.title)}</a>\n   {html.escape(meta.publisher)}, "
+                     f"{html.escape(format_date(meta.published))}")
+    await send_html(context.bot, message.chat_id, "\n".join(lines))
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the question after /ask (the way to ask in groups)."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    parts = message.text.split(maxsplit=1)
+    question = parts[1].strip() if len(parts) > 1 else ""
+    if not question and message.reply_to_message and message.reply_to_message.text:
+        question = message.reply_to_message.text
+    if not question:
+        await send_html(context.bot, message.chat_id, html.escape(ASK_USAGE),
+                        reply_to=message if _is_group(message.chat) else None)
+        return
+    user = update.effective_user
+    await answer_question(context, message.chat, user.id if user else None, question,
+                          reply_to=message if _is_group(message.chat) else None)
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the question statistics to an admin (others get the help)."""
+    message = update.effective_message
+    state = _state(context)
+    if message is None:
+        return
+    if not _is_admin(update, state):
+        await help_command(update, context)
+        return
+    s = state.stats
+    lines = ["<b>Since start-up</b>",
+             f"Answered: {s.answered}", f"Declined: {s.declined}",
+             f"Did you mean: {s.clarified}", f"Invalid (too long, empty): {s.invalid}",
+             f"Conversations remembered: {len(state.conversations)}", "",
+             "<b>Top misses</b>"]
+    top = s.misses.most_common(10)
+    lines += [f"{count}× {html.escape(question)}" for question, count in top] or ["none yet"]
+    await send_html(context.bot, message.chat_id, "\n".join(lines))
+
+
+async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Reload the knowledge base for an admin and report OK or the problems."""
+    message = update.effective_message
+    state = _state(context)
+    if message is None:
+        return
+    if not _is_admin(update, state):
+        await help_command(update, context)
+        return
+    problems = state.settings.live.reload(force=True)
+    kb = state.engine.kb
+    if problems:
+        text = ("<b>The knowledge base has errors; still serving the last good one.</b>\n"
+                + "\n".join(html.escape(str(p)) for p in problems))
+    else:
+        text = (f"OK: reloaded {len(kb.meetings)} meetings, {len(kb.people)} people, "
+                f"{len(kb.sources)} sources.")
+    await send_html(context.bot, message.chat_id, text)
+
+
+def _is_admin(update: Update, state: BotState) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in state.settings.admin_ids
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Point to /help when a command meant for this bot is not one it has."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    if _is_group(message.chat):
+        command = message.text.split(maxsplit=1)[0]
+        username = context.bot.username or ""
+        if not command.lower().endswith(f"@{username.lower()}"):
+            return  # addressed to every bot in the group, or to another one: stay quiet
+    elif message.chat.type != ChatType.PRIVATE:
+        return
+    await send_html(context.bot, message.chat_id, html.escape(UNKNOWN_COMMAND),
+                    reply_to=message if _is_group(message.chat) else None)
+
+
+# -- messages ----------------------------------------------------------------------------------
+
+
+def _from_us_or_bot(message: Message, bot_id: int) -> bool:
+    sender = message.from_user
+    if sender is not None and sender.is_bot:
+        return True
+    return message.via_bot is not None and message.via_bot.id == bot_id
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a text question (in groups only when mentioned or replied to)."""
+    message = update.effective_message
+    if message is None or message.text is None or _from_us_or_bot(message, context.bot.id):
+        return
+    question = addressed_text(message, context.bot.id, context.bot.username)
+    if question is None:
+        return
+    user = update.effective_user
+    group = _is_group(message.chat)
+    await answer_question(context, message.chat, user.id if user else None, question,
+                          reply_to=message if group or update.edited_message else None)
+
+
+async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the user, kindly, that only text questions can be answered."""
+    message = update.effective_message
+    if message is None or _from_us_or_bot(message, context.bot.id):
+        return
+    if _is_group(message.chat):
+        replied = message.reply_to_message
+        to_bot = (replied is not None and replied.from_user is not None
+                  and replied.from_user.id == context.bot.id)
+        if not to_bot and addressed_text(message, context.bot.id, context.bot.username) is None:
+            return
+    elif message.chat.type != ChatType.PRIVATE:
+        return
+    await send_html(context.bot, message.chat_id, html.escape(TEXT_ONLY),
+                    reply_to=message if _is_group(message.chat) else None)
+
+
+# -- buttons -----------------------------------------------------------------------------------
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Handle a button press: ask a question, open a meeting, or show/hide the quotes."""
+    query = update.callback_query
+    if query is None:
+        return
+    state = _state(context)
+    action, _, payload = (query.data or "").partition(":")
+    if action in ("quote", "hide"):
+        await _toggle_quotes(query, context, state, payload, quotes=action == "quote")
+        return
+    chat = query.message.chat if query.message is not None else None
+    if chat is None:
+        await query.answer("Please ask me in a chat.")
+        return
+    if action == "a":
+        question: str | None = payload
+    elif action == "q":
+        stored = state.buttons.get(payload)
+        question = stored if isinstance(stored, str) else None
+    elif action in ("m", "M"):
+        meeting_id = payload if action == "m" else state.buttons.get(payload)
+        await query.answer()
+        await _send_meeting(context, state, chat, query.from_user.id, meeting_id)
+        return
+    else:
+        question = None
+    if not question:
+        await query.answer(EXPIRED, show_alert=True)
+        return
+    await query.answer()
+    await answer_question(context, chat, query.from_user.id, question)
+
+
+async def _send_meeting(context: ContextTypes.DEFAULT_TYPE, state: BotState, chat: Chat,
+                        user_id: int, meeting_id: object) -> None:
+    engine = state.engine
+    if not isinstance(meeting_id, str) or meeting_id not in engine.kb.meetings:
+        await send_html(context.bot, chat.id, html.escape(NO_MEETING))
+        return
+    answer = engine.meeting_summary(meeting_id)
+    state.conversations.put(_chat_key(chat, user_id), answer.context)
+    await send_answer(context.bot, state, chat.id, answer)
+
+
+async def _toggle_quotes(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE,
+                         state: BotState, key: str, *, quotes: bool) -> None:
+    stored = state.buttons.get(key)
+    if not isinstance(stored, ShownAnswer):
+        await query.answer(EXPIRED, show_alert=True)
+        return
+    await query.answer()
+    text = to_telegram_html(stored.answer, quotes=quotes)
+    keyboard = _answer_keyboard(stored, key, quotes)
+    if stored.in_place:
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+            logger.info("could not edit the answer in place (%s); sending the quotes", exc)
+    if not quotes or query.message is None:
+        return
+    await send_html(context.bot, query.message.chat.id, text)
+
+
+# -- inline mode -------------------------------------------------------------------------------
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"\s*\[\d+\]", "", text).split())
+
+
+def _article(index: int, answer: Answer) -> InlineQueryResultArticle:
+    body = _plain(answer.text)
+    title = body if len(body) <= 80 else body[:79] + "…"
+    if answer.citations:
+        first = answer.citations[0]
+        description = f"Source: {first.publisher}, {format_date(first.date)}"
+    else:
+        description = answer.question
+    text = to_telegram_html(answer)
+    if len(text) > 4096:
+        text = split_message(text)[0]
+    return InlineQueryResultArticle(
+        id=str(index), title=title or answer.question, description=description[:200],
+        input_message_content=InputTextMessageContent(
+            text, parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True)))
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer ``@bot question`` typed in any chat with articles that cite the source."""
+    query = update.inline_query
+    if query is None:
+        return
+    state = _state(context)
+    text = query.query.strip()
+    if not text:
+        await query.answer([], cache_time=60, button=InlineQueryResultsButton(
+            "Type a question, e.g. who heads ODIHR?", start_parameter="inline"))
+        return
+    engine = state.engine
+    answer = engine.ask(text)
+    state.stats.record(answer)
+    answers = [answer]
+    if answer.kind == "clarify":
+        answers = [a for a in (engine.ask(s) for s in answer.suggestions) if a.answered]
+        answers = answers or [answer]
+    results = [_article(i, a) for i, a in enumerate(answers)]
+    await query.answer(results, cache_time=30, is_personal=False)
+
+
+# -- faults, start-up, shutdown ----------------------------------------------------------------
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error and apologise, once, in the chat where it happened."""
+    error = context.error
+    if isinstance(error, Forbidden):
+        logger.info("not allowed to write to a chat (blocked or removed): %s", error)
+        return
+    kind = "an update" if isinstance(update, Update) else "a job"
+    logger.error("error while handling %s", kind, exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    state = _state(context)
+    chat_id = update.effective_chat.id
+    if state.apologies.get(chat_id):
+        return
+    state.apologies.put(chat_id, True)
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
+    try:
+        await context.bot.send_message(chat_id, html.escape(APOLOGY), parse_mode=ParseMode.HTML)
+    except TelegramError as exc:
+        logger.warning("could not apologise in a chat: %s", exc)
+
+
+async def post_init(application: AnyApplication) -> None:
+    """Set the command menu, start watching the knowledge files, listen for broken edits."""
+    state: BotState = application.bot_data[STATE_KEY]
+    state.loop = asyncio.get_running_loop()
+    protect_logs(state.settings.token)
+    bot = application.bot
+    await bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+    for admin in sorted(state.settings.admin_ids):
+        try:
+            await bot.set_my_commands([BotCommand(n, d) for n, d in (*COMMANDS, *ADMIN_COMMANDS)],
+                                      scope=BotCommandScopeChat(admin))
+        except TelegramError as exc:  # e.g. the admin never started a chat with the bot
+            logger.warning("could not set the admin command menu for %s: %s", admin, exc)
+    live = state.settings.live
+
+    def on_reload(problems: list[Problem] | None) -> None:
+        loop = state.loop
+        if loop is None or loop.is_closed():
+            return
+        asyncio.run_coroutine_threadsafe(notify_admins(application, problems), loop)
+
+    live.subscribe(on_reload)
+    live.watch()
+    logger.info("meetbot is running as @%s", bot.username)
+
+
+async def post_shutdown(application: AnyApplication) -> None:
+    """Stop watching the knowledge files."""
+    state: BotState = application.bot_data[STATE_KEY]
+    state.loop = None
+    state.settings.live.stop()
+
+
+async def notify_admins(application: AnyApplication, problems: list[Problem] | None) -> None:
+    """Tell the admins, once per broken state, that a knowledge edit was rejected (or fixed)."""
+    state: BotState = application.bot_data[STATE_KEY]
+    if problems:
+        signature = tuple(str(p) for p in problems)
+        if signature == state.reported:
+            return
+        state.reported = signature
+        text = ("<b>A knowledge edit was rejected; I keep serving the last good knowledge "
+                "base.</b>\n" + "\n".join(html.escape(line) for line in signature[:30]))
+        if len(signature) > 30:
+            text += f"\n… and {len(signature) - 30} more (run meetbot check)"
+    else:
+        if state.reported is None:
+            return
+        state.reported = None
+        text = "The knowledge base is fixed and reloaded."
+    for admin in sorted(state.settings.admin_ids):
+        try:
+            await send_html(application.bot, admin, text)
+        except TelegramError as exc:
+            logger.warning("could not tell admin %s about the knowledge base: %s", admin, exc)
+
+
+# -- building and running ----------------------------------------------------------------------
+
+
+def build_application(settings: Settings) -> AnyApplication:
+    """Build the Application with every handler and the error handler registered."""
+    protect_logs(settings.token)
+    defaults = Defaults(parse_mode=ParseMode.HTML,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True))
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        Application.builder().token(settings.token).defaults(defaults)
+        .post_init(post_init).post_shutdown(post_shutdown))
+    if settings.rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    if settings.base_url:
+        base = settings.base_url.rstrip("/")
+        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    if settings.request is not None:
+        builder = builder.request(settings.request)
+    if settings.get_updates_request is not None:
+        builder = builder.get_updates_request(settings.get_updates_request)
+    application: AnyApplication = builder.build()
+    application.bot_data[STATE_KEY] = BotState(settings)
+
+    new = filters.UpdateType.MESSAGE
+    messages = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
+    for name, callback in (("start", start), ("help", help_command), ("meetings", meetings),
+                           ("people", people), ("sources", sources), ("stats", stats),
+                           ("reload", reload)):
+        application.add_handler(CommandHandler(name, callback, filters=new))
+    application.add_handler(CommandHandler("ask", ask, filters=messages))
+    application.add_handler(MessageHandler(filters.COMMAND & new, unknown_command))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & messages,
+                                           text_message))
+    application.add_handler(MessageHandler(
+        ~filters.TEXT & ~filters.StatusUpdate.ALL & filters.UpdateType.MESSAGE, non_text))
+    application.add_handler(CallbackQueryHandler(button))
+    application.add_handler(InlineQueryHandler(inline_query))
+    application.add_error_handler(error_handler)
+    return application
+
+
+def run_bot(live: LiveKnowledge, args: argparse.Namespace) -> int:
+    """Run the Telegram bot until SIGINT/SIGTERM; return the exit status.
+
+    The token comes from ``--token-file`` or ``TELEGRAM_BOT_TOKEN``; the Bot API base URL
+    from ``--base-url`` or ``MEETBOT_BOT_API_URL`` (tests), else Telegram's.
+    """
+    token = read_token(getattr(args, "token_file", None))
+    protect_logs(token)
+    settings = Settings(
+        token=token, live=live,
+        admin_ids=parse_admin_ids(os.environ.get("MEETBOT_ADMIN_IDS")),
+        base_url=getattr(args, "base_url", None) or os.environ.get("MEETBOT_BOT_API_URL")
+        or None)
+    application = build_application(settings)
+    webhook_url: str | None = getattr(args, "webhook_url", None)
+    try:
+        if webhook_url:
+            secret = getattr(args, "secret_token", None)
+            if secret is not None and not SECRET_TOKEN_PATTERN.fullmatch(secret):
+                raise MeetbotError("--secret-token must be 1-256 letters, digits, '_' or '-'")
+            if secret is None:
+                logger.warning("webhook without --secret-token: anyone who finds the URL can "
+                               "send the bot fake updates")
+            application.run_webhook(
+                listen=args.listen, port=args.port,
+                url_path=urlsplit(webhook_url).path.lstrip("/"),
+                webhook_url=webhook_url, secret_token=secret,
+                allowed_updates=Update.ALL_TYPES)
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        raise TokenError("Telegram rejected the bot token; check it with @BotFather") from None
+    except NetworkError as exc:
+        message = str(exc).replace(token, "[token]")
+        raise MeetbotError(f"cannot reach the Telegram Bot API: {message}") from None
+    return 0

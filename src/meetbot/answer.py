@@ -48,6 +48,8 @@ class Answer:
     context: Context = field(default_factory=Context)
     route: Route | None = None
     follow_ups: tuple[str, ...] = ()
+    lang: str = "en"
+    """The language of ``text`` (quotes stay in their source's language)."""
 
     def as_dict(self) -> dict[str, object]:
         """Return the answer as one object of the ``ask --json`` contract."""

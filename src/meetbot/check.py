@@ -85,9 +85,10 @@ def warnings(engine: Engine) -> list[Problem]:
     for section, table in (("people", kb.people), ("roles", kb.roles),
                            ("organizations", kb.organizations), ("events", kb.events)):
         for entry_id, entry in table.items():
-            if not entry.translations.ru:
-                warn(section, entry_id, f"{section} {entry_id!r} has no Russian name "
-                     "(translations: {ru: ...})")
+            for language in kb.catalogs:
+                if language != "en" and language not in entry.translations:
+                    warn(section, entry_id, f"{section} {entry_id!r} has no {language} name "
+                         f"(translations: {{{language}: ...}})")
     return found
 
 

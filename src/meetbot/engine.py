@@ -2,56 +2,50 @@
 
 Plain synchronous Python with no Telegram import; every front end calls
 :meth:`Engine.ask`. Each question class has one answer function below, written against the
-knowledge base's structure, never against particular question strings.
+knowledge base's structure, never against particular question strings. Every sentence
+comes from the message catalogue of the asker's language (:mod:`meetbot.i18n`); names,
+titles and topics come from the knowledge base's curated translations; quotes stay
+verbatim in the source's language.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from rapidfuzz import fuzz
 
-from .answer import Answer, Citation
+from .answer import Answer, AnswerKind, Citation
+from .i18n import Catalog, detect_language
 from .knowledge import KnowledgeBase
 from .normalize import MAX_QUESTION_CHARS, clean, normalize, squash_whitespace
 from .passages import PassageIndex
-from .router import STOPWORDS, Context, Mention, Route, Router
-from .schema import Cite, Meeting, Person, Role, Statement
+from .router import BACK_REFERENCES, Context, Mention, Route, Router
+from .schema import Cite, Meeting, Person, Statement
 
 ANSWER_THRESHOLD = 0.60
 """Route confidence at or above which the bot answers.
 
 Chosen by ``meetbot eval --sweep``: the highest accuracy on tests/questions.yaml that still
-declines at least 98% of the out-of-scope decoys (see the README for the table).
+declines every out-of-scope decoy (see the README for the table).
 """
 SUGGEST_THRESHOLD = 0.40
 """Between this and ANSWER_THRESHOLD the bot asks "did you mean"; below it, declines."""
 
 CONVERSATIONAL = frozenset({"greet", "thanks", "goodbye", "help"})
-NOT_COVERED = ("I don't have that in my knowledge base. It covers Kazakhstan's meetings with "
-               "the leaders of the OSCE and its institutions, as reported in two published "
-               "documents. Send /help for examples of what I can answer.")
-OUT_OF_SCOPE = ("Sorry, that is outside what I know. I only answer questions about "
-                "Kazakhstan's meetings with the leaders of the OSCE and its institutions, "
-                "from published sources. Send /help for examples.")
-TOO_LONG = ("That message is too long for me ({length} characters). Please ask one short "
-            "question, under {limit} characters.")
-EMPTY = "Please send me a question in words, for example: Who is the OSCE Secretary General?"
+_SLOT = re.compile(r"\{(person|role|org|event|date)\}")
 
 
-def format_date(value: str) -> str:
-    """Return ``2023-06-07`` as "7 June 2023", ``2023-06`` as "June 2023"."""
-    parts = value.split("-")
-    if len(parts) == 3:
-        return f"{int(parts[2])} {calendar.month_name[int(parts[1])]} {parts[0]}"
-    if len(parts) == 2 and parts[0].isdigit():
-        return f"{calendar.month_name[int(parts[1])]} {parts[0]}"
-    if parts[0] == "????" and len(parts) == 2:
-        return calendar.month_name[int(parts[1])]
-    return value
+def format_date(value: str, catalog: Catalog | None = None) -> str:
+    """Return ``2023-06-07`` as "7 June 2023" (or in ``catalog``'s language)."""
+    if catalog is not None:
+        return catalog.date(value)
+    from .i18n import Catalog as _Catalog
+    from .i18n import DateFormats
+
+    return _Catalog("en", "English", {}, DateFormats()).date(value)
 
 
 def date_matches(value: str, period: str) -> bool:
@@ -61,14 +55,76 @@ def date_matches(value: str, period: str) -> bool:
     return value.startswith(period)
 
 
-class _Writer:
-    """Builds the text of an answer and numbers its citations."""
+def _tr(text: str, translations: Mapping[str, str], language: str) -> str:
+    return translations.get(language, text) if language != "en" else text
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+
+class _Writer:
+    """Builds the text of an answer in one language and numbers its citations."""
+
+    def __init__(self, kb: KnowledgeBase, catalog: Catalog) -> None:
         self.kb = kb
+        self.catalog = catalog
+        self.lang = catalog.language
         self.citations: list[Citation] = []
         self.parts: list[str] = []
 
+    # text
+    def t(self, key: str, /, **values: Any) -> str:
+        return self.catalog.t(key, **values)
+
+    def say(self, text: str) -> None:
+        self.parts.append(text)
+
+    def line(self, key: str, /, **values: Any) -> None:
+        self.parts.append(self.t(key, **values))
+
+    def join(self, items: Sequence[str]) -> str:
+        items = list(dict.fromkeys(items))
+        if len(items) <= 1:
+            return "".join(items)
+        sep = self.catalog.raw("list_separator")
+        return sep.join(items[:-1]) + self.catalog.raw("and") + items[-1]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.parts)
+
+    # names in the asker's language
+    def name(self, person_id: str) -> str:
+        person = self.kb.people[person_id]
+        return _tr(person.name, person.translations, self.lang)
+
+    def surname(self, person_id: str) -> str:
+        return self.name(person_id).split()[-1]
+
+    def role(self, role_id: str) -> str:
+        role = self.kb.roles[role_id]
+        return _tr(role.name, role.translations, self.lang)
+
+    def org_name(self, org_id: str) -> str:
+        org = self.kb.organizations[org_id]
+        return _tr(org.name, org.translations, self.lang)
+
+    def org_label(self, org_id: str) -> str:
+        org = self.kb.organizations[org_id]
+        if self.lang != "en":
+            native = [a for a in org.aliases if a.isupper() and not a.isascii()]
+            if native:
+                return native[0]
+        return org.acronyms[0] if org.acronyms else self.org_name(org_id)
+
+    def event(self, event_id: str) -> str:
+        event = self.kb.events[event_id]
+        return _tr(event.name, event.translations, self.lang)
+
+    def date(self, value: str) -> str:
+        return self.catalog.date(value)
+
+    def people(self, ids: Iterable[str]) -> str:
+        return self.join([self.name(p) for p in ids])
+
+    # citations
     def cite(self, cite: Cite) -> str:
         doc = self.kb.sources[cite.source]
         citation = Citation(cite.source, doc.meta.title, doc.meta.publisher, doc.meta.url,
@@ -78,19 +134,12 @@ class _Writer:
         return f"[{self.citations.index(citation) + 1}]"
 
     def cites(self, cites: Iterable[Cite]) -> str:
-        marks = []
+        marks: list[str] = []
         for cite in cites:
             mark = self.cite(cite)
             if mark not in marks:
                 marks.append(mark)
         return "".join(marks)
-
-    def say(self, text: str) -> None:
-        self.parts.append(text)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.parts)
 
 
 @dataclass(frozen=True)
@@ -98,11 +147,14 @@ class Outcome:
     """What an answer function produced, before the Answer is assembled."""
 
     writer: _Writer
-    kind: str = "answer"
+    kind: AnswerKind = "answer"
     context: Context | None = None
     follow_ups: tuple[str, ...] = ()
     intent: str | None = None
     """Set when the question was answered as a different class than it was routed to."""
+
+
+Handler = Callable[[Route, Context, _Writer], Outcome]
 
 
 class Engine:
@@ -112,10 +164,10 @@ class Engine:
                  suggest_threshold: float = SUGGEST_THRESHOLD) -> None:
         self.kb = kb
         self.router = Router(kb)
-        self.passages = PassageIndex(kb, STOPWORDS)
+        self.passages = PassageIndex(kb, self.router.stopwords)
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
-        self._handlers: dict[str, Callable[[Route, Context], Outcome]] = {
+        self._handlers: dict[str, Handler] = {
             "who_is": self._who_is,
             "role_holder": self._role_holder,
             "org_head": self._org_head,
@@ -142,66 +194,93 @@ class Engine:
         """Intent ids this engine can answer (besides FAQ entries and fixed replies)."""
         return frozenset(self._handlers) | {"out_of_scope"}
 
+    def catalog(self, language: str) -> Catalog:
+        """The message catalogue for ``language`` (English when there is none)."""
+        return self.kb.catalog(language)
+
+    def language_of(self, question: str, default: str = "en") -> str:
+        """The language to answer ``question`` in (``default`` when the text is ambiguous)."""
+        return detect_language(question, self.kb.catalogs, default=default)
+
     # -- the one entry point -----------------------------------------------------------
-    def ask(self, question: str, context: Context | None = None) -> Answer:
-        """Answer ``question`` in the light of the conversation ``context``."""
+    def ask(self, question: str, context: Context | None = None, *, lang: str | None = None,
+            default_lang: str = "en") -> Answer:
+        """Answer ``question`` in the light of the conversation ``context``.
+
+        The answer is in ``lang`` if given, else in the question's language; text that
+        could be either (an acronym, a name) is answered in ``default_lang``.
+        """
         ctx = context or Context()
         text = clean(question)
+        language = lang or self.language_of(text, default_lang)
+        catalog = self.catalog(language)
         if len(text) > MAX_QUESTION_CHARS:
-            return Answer(question, False, TOO_LONG.format(length=len(text),
-                                                           limit=MAX_QUESTION_CHARS),
-                          None, 0.0, kind="invalid", context=ctx)
+            return Answer(question, False, catalog.t("too_long", length=len(text),
+                                                     limit=MAX_QUESTION_CHARS),
+                          None, 0.0, kind="invalid", context=ctx, lang=catalog.language)
         route = self.router.route(text, ctx)
         if route is None:
-            return Answer(question, False, EMPTY, None, 0.0, kind="invalid", context=ctx)
-        return self.answer(question, route, ctx)
+            return Answer(question, False, catalog.t("empty"), None, 0.0, kind="invalid",
+                          context=ctx, lang=catalog.language)
+        return self.answer(question, route, ctx, catalog)
 
-    def answer(self, question: str, route: Route, ctx: Context) -> Answer:
+    def answer(self, question: str, route: Route, ctx: Context,
+               catalog: Catalog | None = None) -> Answer:
         """Turn a routing decision into an Answer (declining or asking when unsure)."""
+        catalog = catalog or self.catalog("en")
+        lang = catalog.language
         intent = route.intent
         if not intent or route.confidence < self.answer_threshold:
-            passage = self._passage(question, route, ctx)
+            passage = self._passage(question, route, ctx, catalog)
             if passage is not None:
                 return passage
         if not intent or route.confidence < self.suggest_threshold:
-            return self._not_covered(question, route, ctx)
+            return self._not_covered(question, route, ctx, catalog)
         if route.confidence < self.answer_threshold:
             if route.candidates and route.candidates[0].intent == "out_of_scope":
-                return Answer(question, False, OUT_OF_SCOPE, "out_of_scope", route.confidence,
-                              kind="decline", context=ctx, route=route)
-            suggestions = self.suggestions(route, ctx)
+                return Answer(question, False, catalog.t("out_of_scope"), "out_of_scope",
+                              route.confidence, kind="decline", context=ctx, route=route,
+                              lang=lang)
+            suggestions = self.suggestions(route, ctx, catalog)
             if suggestions:
-                return Answer(question, False,
-                              "I'm not sure I understood. Did you mean one of these?",
-                              None, route.confidence, suggestions=tuple(suggestions),
-                              kind="clarify", context=ctx, route=route)
-            return self._not_covered(question, route, ctx)
+                return Answer(question, False, catalog.t("clarify"), None, route.confidence,
+                              suggestions=tuple(suggestions), kind="clarify", context=ctx,
+                              route=route, lang=lang)
+            return self._not_covered(question, route, ctx, catalog)
         if intent == "out_of_scope":
-            return Answer(question, False, OUT_OF_SCOPE, intent, route.confidence,
-                          kind="decline", context=ctx, route=route)
-        reply = self.kb.intents[intent].reply if intent in self.kb.intents else None
+            return Answer(question, False, catalog.t("out_of_scope"), intent,
+                          route.confidence, kind="decline", context=ctx, route=route,
+                          lang=lang)
+        reply = self._reply(intent, catalog)
         if intent in CONVERSATIONAL or reply:
             return Answer(question, True, reply or "", intent, route.confidence,
-                          kind="smalltalk", context=ctx, route=route,
-                          follow_ups=self._starter_questions())
+                          kind="smalltalk", context=ctx, route=route, lang=lang,
+                          follow_ups=self._starter_questions(catalog))
+        w = _Writer(self.kb, catalog)
         if intent.startswith("faq:"):
-            outcome = self._faq(intent[4:], route, ctx)
+            outcome = self._faq(intent[4:], route, ctx, w)
         else:
             handler = self._handlers.get(intent)
             if handler is None:
-                return self._not_covered(question, route, ctx)
-            outcome = handler(route, ctx)
-        writer = outcome.writer
+                return self._not_covered(question, route, ctx, catalog)
+            outcome = handler(route, ctx, w)
         intent = outcome.intent or intent
         new_ctx = outcome.context or self._remember(route, ctx)
         new_ctx = replace(new_ctx, intent=intent,
-                          sources=tuple(dict.fromkeys(c.source for c in writer.citations))
+                          sources=tuple(dict.fromkeys(c.source for c in w.citations))
                           or ctx.sources)
-        return Answer(question, outcome.kind != "decline", writer.text, intent, route.confidence,
-                      tuple(writer.citations), kind=outcome.kind,  # type: ignore[arg-type]
-                      context=new_ctx, route=route, follow_ups=outcome.follow_ups)
+        return Answer(question, outcome.kind != "decline", w.text, intent, route.confidence,
+                      tuple(w.citations), kind=outcome.kind, context=new_ctx, route=route,
+                      follow_ups=outcome.follow_ups, lang=lang)
 
-    def _passage(self, question: str, route: Route, ctx: Context) -> Answer | None:
+    def _reply(self, intent: str, catalog: Catalog) -> str | None:
+        if catalog.language != "en" and catalog.has(f"reply.{intent}"):
+            return catalog.get(f"reply.{intent}")
+        entry = self.kb.intents.get(intent)
+        return entry.reply if entry is not None else None
+
+    def _passage(self, question: str, route: Route, ctx: Context,
+                 catalog: Catalog) -> Answer | None:
         """Quote the best-matching source sentence when no curated answer is confident.
 
         Never for out-of-scope or conversational questions, nor when the question has words
@@ -216,25 +295,29 @@ class Engine:
                                    names=names)
         if hit is None:
             return None
-        w = _Writer(self.kb)
+        w = _Writer(self.kb, catalog)
         mark = w.cite(Cite(source=hit.passage.source, quote=hit.passage.text))
-        w.say(f"I have no curated answer to that, but the source says: “{hit.passage.text}” "
-              f"{mark}")
+        w.line("passage", quote=hit.passage.text, cite=mark)
         new_ctx = replace(ctx, sources=(hit.passage.source,), intent="passage")
         return Answer(question, True, w.text, "passage", round(0.5 * hit.coverage, 3),
-                      tuple(w.citations), kind="answer", context=new_ctx, route=route)
+                      tuple(w.citations), kind="answer", context=new_ctx, route=route,
+                      lang=catalog.language)
 
-    def _not_covered(self, question: str, route: Route, ctx: Context) -> Answer:
-        text = NOT_COVERED
+    def _not_covered(self, question: str, route: Route, ctx: Context,
+                     catalog: Catalog) -> Answer:
+        text = catalog.t("not_covered")
         if route.unknown:
             names = ", ".join(f"“{w}”" for w in route.unknown[:3])
-            text = f"I have no information about {names}. " + NOT_COVERED
+            text = catalog.t("unknown_words", names=names) + " " + text
         return Answer(question, False, text, None, route.confidence, kind="decline",
-                      context=ctx, route=route)
+                      context=ctx, route=route, lang=catalog.language)
 
     # -- suggestions -------------------------------------------------------------------
-    def suggestions(self, route: Route, ctx: Context, limit: int = 3) -> list[str]:
+    def suggestions(self, route: Route, ctx: Context, catalog: Catalog | None = None,
+                    limit: int = 3) -> list[str]:
         """Readable questions for the top candidates, slots filled from the question."""
+        catalog = catalog or self.catalog("en")
+        w = _Writer(self.kb, catalog)
         out: list[str] = []
         for candidate in route.candidates:
             if candidate.intent in ("out_of_scope", *CONVERSATIONAL):
@@ -243,15 +326,21 @@ class Engine:
                 faq = self.kb.faq[candidate.intent[4:]]
                 text = self._display(_as_question(faq.questions[0]))
             else:
-                intent = self.kb.intents.get(candidate.intent)
-                if intent is None:
+                template = self._suggestion_template(candidate.intent, catalog)
+                if template is None:
                     continue
-                text = self._fill(intent.suggestion, route, ctx) or ""
+                text = self._fill(template, route, ctx, w) or ""
             if text and text not in out:
                 out.append(text)
             if len(out) == limit:
                 break
         return out
+
+    def _suggestion_template(self, intent_id: str, catalog: Catalog) -> str | None:
+        if catalog.language != "en" and catalog.has(f"suggest.{intent_id}"):
+            return catalog.get(f"suggest.{intent_id}")
+        intent = self.kb.intents.get(intent_id)
+        return intent.suggestion if intent is not None else None
 
     def _display(self, text: str) -> str:
         """Write acronyms and names in a curated phrasing as the knowledge base spells them."""
@@ -267,69 +356,35 @@ class Engine:
         return re.sub(r"[\w’'-]+", lambda m: spelled.get(m.group(0).casefold(), m.group(0)),
                       text)
 
-    def _fill(self, template: str, route: Route, ctx: Context) -> str | None:
+    def _fill(self, template: str, route: Route, ctx: Context, w: _Writer) -> str | None:
         pools: dict[str, list[str]] = {
-            "person": [self.kb.people[i].name for i in route.ids("person") or ctx.people
+            "person": [w.name(i) for i in route.ids("person") or ctx.people
                        if i in self.kb.people],
-            "role": [self.kb.roles[i].name for i in route.ids("role") or ctx.roles
-                     if i in self.kb.roles],
-            "org": [self._org_label(i) for i in route.ids("org") or ctx.orgs
+            "role": [w.role(i) for i in route.ids("role") or ctx.roles if i in self.kb.roles],
+            "org": [w.org_label(i) for i in route.ids("org") or ctx.orgs
                     if i in self.kb.organizations],
-            "event": [self.kb.events[i].name for i in route.ids("event") or ctx.events
+            "event": [w.event(i) for i in route.ids("event") or ctx.events
                       if i in self.kb.events],
-            "date": [format_date(i) for i in route.ids("date")],
+            "date": [w.date(i) for i in route.ids("date")],
         }
-        used: dict[str, int] = {}
+        return _substitute(template, pools)
 
-        def sub(match: re.Match[str]) -> str:
-            kind = match.group(1)
-            index = used.get(kind, 0)
-            used[kind] = index + 1
-            pool = pools.get(kind, [])
-            if index >= len(pool):
-                raise LookupError(kind)
-            return pool[index]
-
-        try:
-            return re.sub(r"\{(person|role|org|event|date)\}", sub, template)
-        except LookupError:
-            return None
-
-    def _starter_questions(self) -> tuple[str, ...]:
+    def _starter_questions(self, catalog: Catalog) -> tuple[str, ...]:
+        """Example questions that have real answers, for greetings and help."""
+        w = _Writer(self.kb, catalog)
+        meetings = sorted(self.kb.meetings.values(), key=lambda m: m.date)
+        people = list(meetings[0].participants) if meetings else []
+        held = [r.id for r in self.kb.roles.values()
+                if any(h.role == r.id for p in self.kb.people.values() for h in p.roles)]
+        pools = {"person": [w.name(p) for p in people], "role": [w.role(r) for r in held],
+                 "org": [], "event": [], "date": []}
         out = []
         for intent_id in ("role_holder", "person_meetings", "meeting_topics"):
-            intent = self.kb.intents.get(intent_id)
-            if intent is None:
-                continue
-            example = self._example_question(intent_id, intent.suggestion)
-            if example:
-                out.append(example)
+            template = self._suggestion_template(intent_id, catalog)
+            text = _substitute(template, pools) if template else None
+            if text:
+                out.append(text)
         return tuple(out)
-
-    def _example_question(self, intent_id: str, template: str) -> str | None:
-        """Fill a suggestion template with entries that give a real answer."""
-        meetings = list(self.kb.meetings.values())
-        people = [p for m in meetings[:1] for p in m.participants]
-        pools = {
-            "person": [self.kb.people[p].name for p in people],
-            "role": [r.name for r in self.kb.roles.values()
-                     if any(h.role == r.id for p in self.kb.people.values() for h in p.roles)],
-            "org": [], "event": [], "date": [],
-        }
-        used: dict[str, int] = {}
-
-        def sub(match: re.Match[str]) -> str:
-            kind = match.group(1)
-            index = used.get(kind, 0)
-            used[kind] = index + 1
-            if index >= len(pools[kind]):
-                raise LookupError(kind)
-            return pools[kind][index]
-
-        try:
-            return re.sub(r"\{(person|role|org|event|date)\}", sub, template)
-        except LookupError:
-            return None
 
     # -- context -----------------------------------------------------------------------
     def _remember(self, route: Route, ctx: Context) -> Context:
@@ -346,184 +401,155 @@ class Engine:
         if len(meetings) == 1:
             people = tuple(meetings[0].participants)
             ordered = tuple(dict.fromkeys((*route.ids("person"), *people)))
-            return replace(base, meeting=meetings[0].id, people=ordered)
+            events = (meetings[0].event,) if meetings[0].event else base.events
+            return replace(base, meeting=meetings[0].id, people=ordered, events=events)
         return replace(base, meeting=None)
 
     # -- helpers -----------------------------------------------------------------------
-    def _name(self, person_id: str) -> str:
-        return self.kb.people[person_id].name
-
-    def _org_label(self, org_id: str) -> str:
-        org = self.kb.organizations[org_id]
-        return org.acronyms[0] if org.acronyms else org.name
-
     def _holdings(self, role_id: str) -> list[tuple[str, Person, Cite]]:
         """Every (as_of, person, cite) for ``role_id``, newest first."""
         rows = [(h.as_of, p, h.cite) for p in self.kb.people.values() for h in p.roles
                 if h.role == role_id]
         return sorted(rows, key=lambda row: row[0], reverse=True)
 
-    def _latest_role(self, person: Person) -> tuple[Role, str, Cite] | None:
-        if not person.roles:
-            return None
-        holding = max(person.roles, key=lambda h: h.as_of)
-        return self.kb.roles[holding.role], holding.as_of, holding.cite
-
-    def _people_in(self, route: Route, ctx: Context) -> list[str]:
-        ids = route.ids("person")
-        words = set(route.words)
-        if route.from_context and ids:
-            wants_female = bool(words & {"she", "her", "hers"})
-            wants_male = bool(words & {"he", "him", "his"})
-            if wants_female != wants_male:
-                gender = "female" if wants_female else "male"
-                own = [m.id for m in route.mentions if m.kind == "person"
-                       and m.text != "(context)"]
-                carried = [i for i in ids if i not in own]
-                matching = [i for i in carried if self.kb.people[i].gender == gender]
-                others = [i for i in carried if i not in matching]
-                ids = [*own, *matching, *others]
-        return ids
+    def _people_in(self, route: Route) -> list[str]:
+        return route.ids("person")
 
     def _meetings_between(self, people: Sequence[str]) -> list[Meeting]:
         return sorted((m for m in self.kb.meetings.values()
                        if all(p in m.participants for p in people)),
                       key=lambda m: m.date)
 
-    def _meeting_label(self, meeting: Meeting, exclude: str | None = None) -> str:
-        names = [self._name(p) for p in meeting.participants if p != exclude]
-        return " and ".join(names)
+    def _participants(self, meeting: Meeting, w: _Writer, exclude: str | None = None) -> str:
+        return w.people([p for p in meeting.participants if p != exclude])
 
-    def _when(self, meeting: Meeting) -> str:
-        if meeting.date_kind == "meeting":
-            return f"on {format_date(meeting.date)}"
-        return f"in a report dated {format_date(meeting.date)}"
+    def _when(self, meeting: Meeting, w: _Writer) -> str:
+        key = "when.meeting" if meeting.date_kind == "meeting" else "when.report"
+        return w.t(key, date=w.date(meeting.date))
 
     def _pair(self, route: Route, ctx: Context) -> tuple[list[str], list[Meeting]]:
         """The people a two-person question is about, and their meetings."""
-        people = self._people_in(route, ctx)[:2]
-        if len(people) == 2:
-            return people, self._meetings_between(people)
-        if len(people) == 1:
+        people = self._people_in(route)[:2]
+        if people:
             return people, self._meetings_between(people)
         if ctx.meeting and ctx.meeting in self.kb.meetings:
             meeting = self.kb.meetings[ctx.meeting]
             return list(meeting.participants), [meeting]
         return [], []
 
+    def _with_role(self, person_id: str, date: str, w: _Writer) -> str:
+        person = self.kb.people[person_id]
+        holdings = [h for h in person.roles if h.as_of <= date] or list(person.roles)
+        if not holdings:
+            return w.name(person_id)
+        role = max(holdings, key=lambda h: h.as_of).role
+        return w.t("person_with_role", name=w.name(person_id), role=w.role(role))
+
     # -- answer functions --------------------------------------------------------------
-    def _who_is(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
-        person_id = self._people_in(route, ctx)[0]
+    def _who_is(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
+        person_id = self._people_in(route)[0]
         person = self.kb.people[person_id]
         holdings = sorted(person.roles, key=lambda h: h.as_of, reverse=True)
-        if not holdings:
-            cite = w.cite(person.cite) if person.cite else ""
-            w.say(f"{person.name} is mentioned in the sources {cite}".strip() + ".")
+        if not holdings and person.cite:
+            w.line("who_is.mentioned", name=w.name(person_id), cite=w.cite(person.cite))
         for index, holding in enumerate(holdings):
-            role = self.kb.roles[holding.role]
-            lead = person.name if index == 0 else "Also:"
-            w.say(f"{lead} {_role_phrase(role.name)} (as of {format_date(holding.as_of)}) "
-                  f"{w.cite(holding.cite)}.")
-            later = [row for row in self._holdings(role.id)
+            key = "who_is.role" if index == 0 else "who_is.also_role"
+            w.line(key, name=w.name(person_id), role=w.role(holding.role),
+                   date=w.date(holding.as_of), cite=w.cite(holding.cite))
+            later = [row for row in self._holdings(holding.role)
                      if row[0] > holding.as_of and row[1].id != person.id]
             if later:
                 as_of, successor, successor_cite = later[0]
-                w.say(f"By {format_date(as_of)} the {role.name} was {successor.name} "
-                      f"{w.cite(successor_cite)}.")
+                w.line("who_is.successor", date=w.date(as_of), role=w.role(holding.role),
+                       name=w.name(successor.id), cite=w.cite(successor_cite))
         meetings = self._meetings_between([person_id])
         if meetings:
-            others = [self._meeting_label(m, exclude=person_id) for m in meetings]
-            w.say(f"In the sources, {_surname(person.name)} met {_join(others)}.")
+            others = [self._participants(m, w, exclude=person_id) for m in meetings]
+            w.line("who_is.met", name=w.surname(person_id), others=w.join(others))
         roles = tuple(h.role for h in holdings)
         orgs = tuple(o for o in (self.kb.roles[r].organization for r in roles) if o)
-        context = replace(self._remember(route, ctx), people=(person_id,), roles=roles or
-                          ctx.roles, orgs=orgs or ctx.orgs, meeting=None)
-        return Outcome(w, context=context, follow_ups=(f"Whom did {person.name} meet?",))
+        context = replace(self._remember(route, ctx), people=(person_id,),
+                          roles=roles or ctx.roles, orgs=orgs or ctx.orgs, meeting=None)
+        return Outcome(w, context=context,
+                       follow_ups=(w.t("follow.whom_met", name=w.name(person_id)),))
 
-    def _role_holder(self, route: Route, ctx: Context) -> Outcome:
+    def _role_holder(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         roles = route.ids("role") or list(ctx.roles)
         if not roles:
             orgs = route.ids("org") or list(ctx.orgs)
-            return self._head_of(orgs[0], route, ctx) if orgs else self._org_head(route, ctx)
-        return self._holder_answer(roles[0], route)
+            if orgs:
+                return self._head_of(orgs[0], route, w)
+            return self._org_head(route, ctx, w)
+        return self._holder_answer(roles[0], route, w)
 
-    def _holder_answer(self, role_id: str, route: Route) -> Outcome:
-        w = _Writer(self.kb)
+    def _holder_answer(self, role_id: str, route: Route, w: _Writer) -> Outcome:
         role = self.kb.roles[role_id]
         rows = self._holdings(role_id)
         dates = route.ids("date")
-        if not rows:
-            w.say(f"The sources do not name the {role.name}.")
-            return Outcome(w, kind="negative")
         context = Context(people=tuple(dict.fromkeys(r[1].id for r in rows)),
-                          roles=(role_id,), orgs=(role.organization,) if role.organization
-                          else ())
+                          roles=(role_id,),
+                          orgs=(role.organization,) if role.organization else ())
+        if not rows:
+            w.line("role.none", role=w.role(role_id))
+            return Outcome(w, kind="negative", context=context)
         if dates:
             period = dates[0]
-            label = format_date(period)
+            label = w.date(period)
             in_period = [r for r in rows if date_matches(r[0], period)]
             before = [r for r in rows if r[0] < period]
             if in_period:
                 as_of, person, cite = in_period[0]
-                w.say(f"In {label}, the {role.name} was {person.name} (as of "
-                      f"{format_date(as_of)}) {w.cite(cite)}.")
-                context = replace(context, people=(person.id,))
-            elif before:
+                w.line("role.in_period", period=label, role=w.role(role_id),
+                       name=w.name(person.id), date=w.date(as_of), cite=w.cite(cite))
+                return Outcome(w, context=replace(context, people=(person.id,)))
+            if before:
                 as_of, person, cite = before[0]
-                w.say(f"The sources do not cover {label}. The latest record before then "
-                      f"shows {person.name} as {role.name} on {format_date(as_of)} "
-                      f"{w.cite(cite)}.")
-                return Outcome(w, kind="negative")
+                w.line("role.before", period=label, name=w.name(person.id),
+                       role=w.role(role_id), date=w.date(as_of), cite=w.cite(cite))
             else:
                 as_of, person, cite = rows[-1]
-                w.say(f"The sources do not say who was {role.name} in {label}. The earliest "
-                      f"record is {person.name}, as of {format_date(as_of)} {w.cite(cite)}.")
-                return Outcome(w, kind="negative")
-            return Outcome(w, context=context)
+                w.line("role.after", role=w.role(role_id), period=label,
+                       name=w.name(person.id), date=w.date(as_of), cite=w.cite(cite))
+            return Outcome(w, kind="negative", context=context)
         as_of, person, cite = rows[0]
-        w.say(f"As of {format_date(as_of)}, the {role.name} is {person.name} {w.cite(cite)} "
-              f"(the most recent source).")
+        w.line("role.latest", date=w.date(as_of), role=w.role(role_id),
+               name=w.name(person.id), cite=w.cite(cite))
         earlier = [r for r in rows if r[1].id != person.id]
         if earlier:
             e_as_of, e_person, e_cite = earlier[0]
-            w.say(f"Earlier, as of {format_date(e_as_of)}, it was {e_person.name} "
-                  f"{w.cite(e_cite)}.")
+            w.line("role.earlier", date=w.date(e_as_of), name=w.name(e_person.id),
+                   cite=w.cite(e_cite))
         return Outcome(w, context=replace(context, people=(person.id,)))
 
-    def _org_head(self, route: Route, ctx: Context) -> Outcome:
+    def _org_head(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         orgs = route.ids("org") or list(ctx.orgs)
         if not orgs:
             roles = route.ids("role")
             if roles:
-                return self._holder_answer(roles[0], route)
-            w = _Writer(self.kb)
-            w.say("Which organisation do you mean?")
+                return self._holder_answer(roles[0], route, w)
+            w.line("org.which")
             return Outcome(w, kind="negative")
-        return self._head_of(orgs[0], route, ctx)
+        return self._head_of(orgs[0], route, w)
 
-    def _head_of(self, org_id: str, route: Route, ctx: Context) -> Outcome:
+    def _head_of(self, org_id: str, route: Route, w: _Writer) -> Outcome:
         heads = [r for r in self.kb.roles.values() if r.organization == org_id and r.head]
         if not heads:
-            w = _Writer(self.kb)
-            org = self.kb.organizations[org_id]
-            w.say(f"The sources do not name a head of {org.name}.")
-            return Outcome(w, kind="negative")
-        return self._holder_answer(heads[0].id, route)
+            w.line("org.no_head", org=w.org_name(org_id))
+            return Outcome(w, kind="negative", context=Context(orgs=(org_id,)))
+        return self._holder_answer(heads[0].id, route, w)
 
-    def _org_info(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
+    def _org_info(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         org = self.kb.organizations[(route.ids("org") or list(ctx.orgs))[0]]
-        first = (f"{org.acronyms[0]} stands for {org.name}" if org.acronyms
-                 else f"{org.name}")
-        kind = org.kind
+        name = w.org_name(org.id)
+        label = w.org_label(org.id)
+        head = w.t("org.stands_for", acronym=label, name=name) if label != name else name
+        kind = w.t(f"kind.{org.kind}")
         if org.parent:
-            parent = self.kb.organizations[org.parent]
-            first += f", {_article(kind)} {kind} of the {self._org_label(parent.id)}"
+            w.line("org.of_parent", head=head, kind=kind, parent=w.org_label(org.parent),
+                   cite=w.cite(org.cite))
         else:
-            first += f", {_article(kind)} {kind}"
-        w.say(f"{first} {w.cite(org.cite)}.")
-        if org.description:
+            w.line("org.alone", head=head, kind=kind, cite=w.cite(org.cite))
+        if org.description and w.lang == "en":
             w.say(org.description)
         heads = [r for r in self.kb.roles.values() if r.organization == org.id and r.head]
         holders: list[str] = []
@@ -532,180 +558,163 @@ class Engine:
             if rows:
                 as_of, person, cite = rows[0]
                 holders.append(person.id)
-                w.say(f"Its head in the sources: {person.name}, {role.name} (as of "
-                      f"{format_date(as_of)}) {w.cite(cite)}.")
+                w.line("org.head", name=w.name(person.id), role=w.role(role.id),
+                       date=w.date(as_of), cite=w.cite(cite))
         context = replace(self._remember(route, ctx), orgs=(org.id,),
                           roles=tuple(r.id for r in heads) or ctx.roles,
                           people=tuple(holders) or ctx.people)
         return Outcome(w, context=context)
 
-    def _person_meetings(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
-        person_id = self._people_in(route, ctx)[0]
-        person = self.kb.people[person_id]
+    def _person_meetings(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
+        person_id = self._people_in(route)[0]
         meetings = self._meetings_between([person_id])
         dates = route.ids("date")
         if dates:
             meetings = [m for m in meetings if date_matches(m.date, dates[0])]
         if not meetings:
-            w.say(f"The sources record no meetings of {person.name}"
-                  + (f" in {format_date(dates[0])}." if dates else "."))
+            if dates:
+                w.line("person_meetings.none_in", name=w.name(person_id),
+                       period=w.date(dates[0]))
+            else:
+                w.line("person_meetings.none", name=w.name(person_id))
             return Outcome(w, kind="negative")
+        w.line("person_meetings.header", name=w.name(person_id), count=len(meetings))
         lines = []
         for m in meetings:
             others = [p for p in m.participants if p != person_id]
-            who = " and ".join(self._with_role(p, m.date) for p in others)
-            lines.append(f"• {who}, {self._when(m)} {w.cite(m.summary.cite)}")
-        count = len(meetings)
-        w.say(f"{person.name} met {count} {'person' if count == 1 else 'people'} in the "
-              f"sources:")
+            who = w.join([self._with_role(p, m.date, w) for p in others])
+            lines.append(w.t("person_meetings.line", who=who, when=self._when(m, w),
+                             cite=w.cite(m.summary.cite)))
         w.say("\n".join(lines))
-        follow = (f"What did {_surname(person.name)} discuss with "
-                  f"{_surname(self._name(meetings[0].participants[-1]))}?",)
-        return Outcome(w, context=self._with_meeting(route, ctx, meetings), follow_ups=follow)
+        follow = (w.t("follow.discuss_with", a=w.surname(person_id),
+                      b=w.surname(meetings[0].participants[-1])),)
+        context = replace(self._with_meeting(route, ctx, meetings),
+                          people=(person_id,) + tuple(
+                              p for m in meetings for p in m.participants if p != person_id))
+        return Outcome(w, context=context, follow_ups=follow)
 
-    def _with_role(self, person_id: str, date: str) -> str:
-        person = self.kb.people[person_id]
-        holdings = [h for h in person.roles if h.as_of <= date] or list(person.roles)
-        if not holdings:
-            return person.name
-        role = self.kb.roles[max(holdings, key=lambda h: h.as_of).role]
-        return f"{person.name} ({role.name})"
-
-    def _meeting_date(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
+    def _meeting_date(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         people, meetings = self._pair(route, ctx)
         if not meetings:
             return self._no_meeting(w, people)
         for m in meetings:
-            cite = m.date_cite or m.summary.cite
-            if m.date_kind == "meeting":
-                w.say(f"{self._meeting_label(m)} met on {format_date(m.date)} {w.cite(cite)}.")
-            else:
-                w.say(f"{self._meeting_label(m)} met; the source reporting it is dated "
-                      f"{format_date(m.date)} {w.cite(cite)}. It gives no separate date for "
-                      f"the meeting itself.")
+            cite = w.cite(m.date_cite or m.summary.cite)
+            key = "meeting_date.meeting" if m.date_kind == "meeting" else "meeting_date.report"
+            w.line(key, people=self._participants(m, w), date=w.date(m.date), cite=cite)
         return Outcome(w, context=self._with_meeting(route, ctx, meetings),
-                       follow_ups=("What did they discuss?",))
+                       follow_ups=(w.t("follow.what_discuss"),))
 
     def _no_meeting(self, w: _Writer, people: Sequence[str]) -> Outcome:
-        names = [self._name(p) for p in people]
-        if len(names) >= 2:
-            w.say(f"The sources record no meeting between {names[0]} and {names[1]}.")
-            for pid in people:
+        if len(people) >= 2:
+            w.line("no_meeting.pair", a=w.name(people[0]), b=w.name(people[1]))
+            for pid in people[:2]:
                 met = self._meetings_between([pid])
                 if met:
-                    others = _join([self._meeting_label(m, exclude=pid) for m in met])
-                    w.say(f"They record {_surname(self._name(pid))} meeting {others}.")
-        elif names:
-            w.say(f"The sources record no meeting of {names[0]}.")
+                    others = w.join([self._participants(m, w, exclude=pid) for m in met])
+                    w.line("no_meeting.they_met", name=w.surname(pid), others=others)
+        elif people:
+            w.line("no_meeting.one", name=w.name(people[0]))
         else:
-            w.say("Whose meeting do you mean? For example: When did Tokayev meet Helga Schmid?"
-                  if "tokayev" in self.kb.people else "Whose meeting do you mean?")
-        return Outcome(w, kind="negative")
+            examples = self._starter_questions(w.catalog)
+            w.line("no_meeting.whose", example=examples[-1] if examples else "")
+        return Outcome(w, kind="negative", context=Context(people=tuple(people)))
 
-    def _meeting_place(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
+    def _meeting_place(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         people, meetings = self._pair(route, ctx)
         if not meetings:
             return self._no_meeting(w, people)
         negative = True
         for m in meetings:
-            label = self._meeting_label(m)
+            label = self._participants(m, w)
             if m.place:
-                cite = m.place_cite or m.summary.cite
-                w.say(f"{label} met in {m.place} {w.cite(cite)}.")
+                w.line("place.met_in", people=label, place=m.place,
+                       cite=w.cite(m.place_cite or m.summary.cite))
                 negative = False
             else:
-                w.say(f"The sources do not say where {label} met.")
+                w.line("place.unknown", people=label)
             if m.event:
                 event = self.kb.events[m.event]
-                w.say(f"The report places the meeting in the context of the {event.name} "
-                      f"{w.cite(m.summary.cite)}.")
+                w.line("place.event", event=w.event(event.id), cite=w.cite(m.summary.cite))
                 if event.place:
-                    cite = event.place_cite or event.facts[0].cite
-                    w.say(f"The {event.name} was held in {event.place} {w.cite(cite)}.")
+                    w.line("place.event_in", event=w.event(event.id), place=event.place,
+                           cite=w.cite(event.place_cite or event.facts[0].cite))
                 else:
-                    w.say(f"The sources do not say where the {event.name} was held.")
+                    w.line("place.event_unknown", event=w.event(event.id))
         return Outcome(w, kind="negative" if negative else "answer",
                        context=self._with_meeting(route, ctx, meetings))
 
-    def _meeting_topics(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
+    def _meeting_topics(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         people, meetings = self._pair(route, ctx)
         if not meetings:
             return self._no_meeting(w, people)
         for m in meetings:
             if not m.topics:
-                w.say(f"The sources do not say what {self._meeting_label(m)} discussed.")
+                w.line("topics.none", people=self._participants(m, w))
                 continue
-            topics = "; ".join(f"{t.text} {w.cite(t.cite)}" for t in m.topics)
-            w.say(f"{self._meeting_label(m)} discussed: {topics}.")
+            sep = w.catalog.raw("topics.separator")
+            topics = sep.join(f"{_tr(t.text, t.translations, w.lang)} {w.cite(t.cite)}"
+                              for t in m.topics)
+            w.line("topics.list", people=self._participants(m, w), topics=topics)
         follow: tuple[str, ...] = ()
         if len(meetings) == 1 and meetings[0].statements:
-            speaker = self._name(meetings[0].statements[0].speaker)
-            follow = (f"What did {_surname(speaker)} say?",)
+            follow = (w.t("follow.what_say", name=w.surname(meetings[0].statements[0].speaker)),)
         return Outcome(w, context=self._with_meeting(route, ctx, meetings), follow_ups=follow)
 
-    def _did_meet(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
+    def _did_meet(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         people, meetings = self._pair(route, ctx)
         if len(people) < 2 or not meetings:
             if len(people) == 1 and meetings:
                 m = meetings[0]
-                w.say(f"Yes. {self._meeting_label(m)} met, {self._when(m)} "
-                      f"{w.cite(m.summary.cite)}.")
-                return Outcome(w, context=self._with_meeting(route, ctx, meetings))
+                w.line("did_meet.yes", people=self._participants(m, w),
+                       when=self._when(m, w), cite=w.cite(m.summary.cite))
+                return Outcome(w, context=self._with_meeting(route, ctx, [m]))
             return self._no_meeting(w, people)
         for m in meetings:
-            w.say(f"Yes. {self._meeting_label(m)} met, {self._when(m)} "
-                  f"{w.cite(m.summary.cite)}.")
+            w.line("did_meet.yes", people=self._participants(m, w), when=self._when(m, w),
+                   cite=w.cite(m.summary.cite))
         return Outcome(w, context=self._with_meeting(route, ctx, meetings),
-                       follow_ups=("What did they discuss?",))
+                       follow_ups=(w.t("follow.what_discuss"),))
 
-    def _statements(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
-        people = self._people_in(route, ctx)
-        speaker = people[0]
-        person = self.kb.people[speaker]
+    def _statements(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
+        speaker = self._people_in(route)[0]
         said = [(m, s) for m in self.kb.meetings.values() for s in m.statements
                 if s.speaker == speaker]
         topic = [*route.topic, *(m.text for m in route.mentions
                                  if m.kind in ("event", "org", "role", "date")
                                  and m.text != "(context)")]
-        topic = [t for t in topic if t not in ("say", "said", "tell", "told")]
-        if not topic and set(route.words) & {"it", "that", "this"}:
+        topic = [t for t in topic if t not in ("meeting", "there", "then")]
+        if (ctx.meeting and set(route.words) & BACK_REFERENCES
+                and any(m.id == ctx.meeting for m, _ in said)):
+            said = [(m, s) for m, s in said if m.id == ctx.meeting]  # "in that meeting"
+        elif not topic and set(route.words) & {"it", "that", "this", "eto", "tom"}:
             topic = list(ctx.topic) + [self.kb.events[e].name for e in ctx.events
                                        if e in self.kb.events][:1]
         if not said:
-            w.say(f"The sources record no statement by {person.name}.")
-            return Outcome(w, kind="negative")
+            w.line("statements.none", name=w.name(speaker))
+            return Outcome(w, kind="negative", context=Context(people=(speaker,)))
         if topic:
             scored = sorted(((self._topic_score(s, topic), m, s) for m, s in said),
                             key=lambda row: -row[0])
             relevant = [(m, s) for score, m, s in scored if score >= 0.5]  # best first
             if not relevant:
-                w.say(f"The sources record no statement by {person.name} about "
-                      f"{' '.join(topic)}.")
+                w.line("statements.none_topic", name=w.name(speaker), topic=" ".join(topic))
                 subjects = sorted({k for _, s in said for k in s.keywords[:2]})
                 if subjects:
-                    w.say(f"They quote {_surname(person.name)} on: {', '.join(subjects[:8])}.")
-                return Outcome(w, kind="negative")
+                    w.line("statements.subjects", name=w.surname(speaker),
+                           subjects=", ".join(subjects[:8]))
+                return Outcome(w, kind="negative", context=Context(people=(speaker,)))
             said = relevant
         for m, s in said[:3]:
-            w.say(self._statement_line(person, m, s, w))
+            w.say(self._statement_line(speaker, s, w))
         if len(said) > 3:
-            w.say(f"({len(said) - 3} more statements in the sources; ask about a topic to "
-                  f"narrow it down.)")
-        return Outcome(w, context=self._with_meeting(route, ctx, [said[0][0]]))
+            w.line("statements.more", count=len(said) - 3)
+        context = replace(self._with_meeting(route, ctx, [said[0][0]]), topic=tuple(topic))
+        return Outcome(w, context=context)
 
-    def _statement_line(self, person: Person, meeting: Meeting, s: Statement,
-                        w: _Writer) -> str:
+    def _statement_line(self, speaker: str, s: Statement, w: _Writer) -> str:
         quote = squash_whitespace(s.cite.quote)
-        mark = w.cite(s.cite)
-        if s.kind == "direct":
-            return f"{person.name} said: “{quote}” {mark}"
-        return f"According to the source: {quote} {mark}"
+        key = "statements.direct" if s.kind == "direct" else "statements.reported"
+        return w.t(key, name=w.name(speaker), quote=quote, cite=w.cite(s.cite))
 
     def _topic_score(self, statement: Statement, topic: Sequence[str]) -> float:
         haystack = normalize(" ".join((statement.cite.quote, *statement.keywords))).split()
@@ -720,8 +729,7 @@ class Engine:
                 hits += 1
         return hits / len(words)
 
-    def _who_said(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
+    def _who_said(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         query = " ".join(route.topic) or " ".join(route.words)
         best: tuple[float, Meeting, Statement] | None = None
         for m in self.kb.meetings.values():
@@ -731,188 +739,199 @@ class Engine:
                     best = (score, m, s)
         if best is None or best[0] < 75 or len(query) < 8:
             quoted = " ".join(m.text for m in route.mentions if m.kind == "quote") or query
-            if route.unknown or any(self.router.is_unknown(w) for w in quoted.split()):
-                # Words the sources never use: a quotation from somewhere else entirely.
-                w.say(OUT_OF_SCOPE)
+            content = [x for x in quoted.split() if x not in self.router.stopwords]
+            if content and all(self.router.is_unknown(x) for x in content):
+                # Only words the sources never use: a quotation from somewhere else entirely.
+                w.line("out_of_scope")
                 return Outcome(w, kind="decline")
-            w.say("I can't find those words in the sources' quotations.")
+            w.line("who_said.none")
             return Outcome(w, kind="negative")
         _, meeting, statement = best
-        person = self.kb.people[statement.speaker]
-        others = self._meeting_label(meeting, exclude=person.id)
-        role = self._latest_role(person)
-        who = f"{person.name} ({role[0].name})" if role else person.name
-        w.say(f"That was {who}, at the meeting with {others}, {self._when(meeting)}.")
-        w.say(self._statement_line(person, meeting, statement, w))
+        speaker = statement.speaker
+        person = self.kb.people[speaker]
+        latest = max(person.roles, key=lambda h: h.as_of).role if person.roles else None
+        who = (w.t("person_with_role", name=w.name(speaker), role=w.role(latest))
+               if latest else w.name(speaker))
+        w.line("who_said.who", who=who, others=self._participants(meeting, w, exclude=speaker),
+               when=self._when(meeting, w))
+        w.say(self._statement_line(speaker, statement, w))
         return Outcome(w, context=self._with_meeting(route, ctx, [meeting]))
 
-    def _filtered_meetings(self, route: Route, ctx: Context) -> tuple[list[Meeting], str]:
+    def _filtered_meetings(self, route: Route, w: _Writer) -> tuple[list[Meeting], str]:
         meetings = sorted(self.kb.meetings.values(), key=lambda m: (m.date, m.id))
         labels = []
         people = route.ids("person")
         if people:
             meetings = [m for m in meetings if all(p in m.participants for p in people)]
-            labels.append("of " + " and ".join(self._name(p) for p in people))
+            labels.append(w.t("filter.of", names=w.people(people)))
         events = route.ids("event")
         if events:
             meetings = [m for m in meetings if m.event in events]
-            labels.append("at the " + self.kb.events[events[0]].name)
+            labels.append(w.t("filter.at", event=w.event(events[0])))
         dates = route.ids("date")
         if dates:
             meetings = [m for m in meetings if date_matches(m.date, dates[0])]
-            labels.append("in " + format_date(dates[0]))
+            labels.append(w.t("filter.in", period=w.date(dates[0])))
         return meetings, " ".join(labels)
 
-    def _list_meetings(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
-        meetings, label = self._filtered_meetings(route, ctx)
+    def _list_meetings(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
+        meetings, label = self._filtered_meetings(route, w)
         if not meetings:
-            w.say(f"The sources record no meetings {label}.".replace("  ", " "))
+            w.line("list.none", filter=label)
             return Outcome(w, kind="negative")
-        noun = "meeting" if len(meetings) == 1 else "meetings"
-        w.say(f"The sources record {len(meetings)} {noun}{' ' + label if label else ''}:")
-        w.say("\n".join(f"• {format_date(m.date)}: {self._meeting_label(m)}"
-                        f"{' — ' + self.kb.events[m.event].name if m.event else ''} "
-                        f"{w.cite(m.summary.cite)}" for m in meetings))
+        w.line("list.header", count=len(meetings), filter=label)
+        w.say("\n".join(
+            w.t("list.line", date=w.date(m.date), people=self._participants(m, w),
+                event=w.t("list.event", event=w.event(m.event)) if m.event else "",
+                cite=w.cite(m.summary.cite))
+            for m in meetings))
         return Outcome(w, context=self._with_meeting(route, ctx, meetings))
 
-    def _count_meetings(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
-        meetings, label = self._filtered_meetings(route, ctx)
-        noun = "meeting" if len(meetings) == 1 else "meetings"
+    def _count_meetings(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
+        meetings, label = self._filtered_meetings(route, w)
         if not meetings:
-            w.say(f"The sources record no meetings {label}.")
+            w.line("list.none", filter=label)
             return Outcome(w, kind="negative")
         marks = w.cites(m.summary.cite for m in meetings)
-        w.say(f"The sources record {len(meetings)} {noun}{' ' + label if label else ''}: "
-              f"{_join([self._meeting_label(m) for m in meetings])} {marks}.")
+        w.line("count.line", count=len(meetings), filter=label,
+               people=w.join([self._participants(m, w) for m in meetings]), cites=marks)
         return Outcome(w, context=self._with_meeting(route, ctx, meetings))
 
     def _event(self, route: Route, ctx: Context) -> str:
         return (route.ids("event") or list(ctx.events))[0]
 
-    def _event_info(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
+    def _event_info(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         event = self.kb.events[self._event(route, ctx)]
-        when = f" in {format_date(event.date)}" if event.date else ""
-        where = f" in {event.place}" if event.place else ""
-        if when or where:
+        where = w.t("event.in_place", place=event.place) if event.place else ""
+        when = w.t("event.in_date", date=w.date(event.date)) if event.date else ""
+        if where or when:
             cites = [c for c in (event.date_cite, event.place_cite) if c is not None]
-            w.say(f"The {event.name} took place{where}{when} {w.cites(cites)}.".replace(
-                " .", "."))
+            w.line("event.took_place", event=w.event(event.id), where=" " + where,
+                   when=" " + when, cites=w.cites(cites))
         for fact in event.facts:
-            w.say(f"{fact.text} {w.cite(fact.cite)}")
+            w.say(f"{_tr(fact.text, fact.translations, w.lang)} {w.cite(fact.cite)}")
         meetings = [m for m in self.kb.meetings.values() if m.event == event.id]
         if meetings:
-            w.say(f"Meetings in the sources linked to it: "
-                  f"{_join([self._meeting_label(m) for m in meetings])} "
-                  f"{w.cites(m.summary.cite for m in meetings)}.")
-        return Outcome(w)
+            w.line("event.linked", people=w.join([self._participants(m, w) for m in meetings]),
+                   cites=w.cites(m.summary.cite for m in meetings))
+        return Outcome(w, context=replace(self._remember(route, ctx), events=(event.id,)))
 
-    def _event_when(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
+    def _event_when(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         event = self.kb.events[self._event(route, ctx)]
+        context = replace(self._remember(route, ctx), events=(event.id,))
         if event.date:
-            cite = event.date_cite or event.facts[0].cite
-            w.say(f"The {event.name} took place in {format_date(event.date)} {w.cite(cite)}."
-                  if len(event.date) < 10 else
-                  f"The {event.name} took place on {format_date(event.date)} {w.cite(cite)}.")
-            return Outcome(w)
-        w.say(f"The sources do not say when the {event.name} took place.")
+            key = "event_when.day" if len(event.date) == 10 else "event_when.year"
+            w.line(key, event=w.event(event.id), date=w.date(event.date),
+                   cite=w.cite(event.date_cite or event.facts[0].cite))
+            return Outcome(w, context=context)
+        w.line("event_when.unknown", event=w.event(event.id))
         meetings = [m for m in self.kb.meetings.values() if m.event == event.id]
         if meetings:
             m = meetings[0]
-            w.say(f"The report of meetings held there is dated {format_date(m.date)} "
-                  f"{w.cite(m.date_cite or m.summary.cite)}.")
-        return Outcome(w, kind="negative")
+            w.line("event_when.report", date=w.date(m.date),
+                   cite=w.cite(m.date_cite or m.summary.cite))
+        return Outcome(w, kind="negative", context=context)
 
-    def _event_where(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
+    def _event_where(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         event = self.kb.events[self._event(route, ctx)]
+        context = replace(self._remember(route, ctx), events=(event.id,))
         if event.place:
-            cite = event.place_cite or event.facts[0].cite
-            w.say(f"The {event.name} was held in {event.place} {w.cite(cite)}.")
-            return Outcome(w)
-        w.say(f"The sources do not say where the {event.name} took place.")
-        return Outcome(w, kind="negative")
-
-    def _meeting_source(self, meeting: Meeting) -> str:
-        return meeting.summary.cite.source
+            w.line("event_where.place", event=w.event(event.id), place=event.place,
+                   cite=w.cite(event.place_cite or event.facts[0].cite))
+            return Outcome(w, context=context)
+        w.line("event_where.unknown", event=w.event(event.id))
+        return Outcome(w, kind="negative", context=context)
 
     def _source_citation(self, source_id: str) -> Citation:
         doc = self.kb.sources[source_id]
         return Citation(source_id, doc.meta.title, doc.meta.publisher, doc.meta.url,
                         doc.meta.published, _lead_sentence(doc.text))
 
-    def _source(self, route: Route, ctx: Context) -> Outcome:
-        ids = [s for s in ctx.sources if s in self.kb.sources]
-        people = route.ids("person")
-        if people:
-            meetings = self._meetings_between(people[:2])
-            ids = list(dict.fromkeys(self._meeting_source(m) for m in meetings)) or ids
-        if not ids:
-            return replace(self._list_sources(route, ctx), intent="list_sources")
-        w = _Writer(self.kb)
-        w.say("That answer comes from:")
+    def _source_lines(self, ids: Sequence[str], w: _Writer) -> str:
         lines = []
         for sid in ids:
             citation = self._source_citation(sid)
             w.citations.append(citation)
-            lines.append(f"• {citation.title} — {citation.publisher}, "
-                         f"{format_date(citation.date)}: {citation.url} "
-                         f"[{len(w.citations)}]")
-        w.say("\n".join(lines))
+            lines.append(w.t("source.line", title=citation.title,
+                             publisher=citation.publisher, date=w.date(citation.date),
+                             url=citation.url, cite=f"[{len(w.citations)}]"))
+        return "\n".join(lines)
+
+    def _source(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
+        ids = [s for s in ctx.sources if s in self.kb.sources]
+        people = route.ids("person")
+        if people:
+            meetings = self._meetings_between(people[:2])
+            ids = list(dict.fromkeys(m.summary.cite.source for m in meetings)) or ids
+        if not ids:
+            return replace(self._list_sources(route, ctx, w), intent="list_sources")
+        w.line("source.header")
+        w.say(self._source_lines(ids, w))
         return Outcome(w, context=ctx)
 
-    def _list_sources(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
+    def _list_sources(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         docs = sorted(self.kb.sources.values(), key=lambda d: d.meta.published)
-        w.say(f"I answer from {len(docs)} published documents:")
-        lines = []
-        for doc in docs:
-            w.citations.append(self._source_citation(doc.meta.id))
-            lines.append(f"• {doc.meta.title} — {doc.meta.publisher}, "
-                         f"{format_date(doc.meta.published)}: {doc.meta.url} "
-                         f"[{len(w.citations)}]")
-        w.say("\n".join(lines))
+        w.line("sources.header", count=len(docs))
+        w.say(self._source_lines([d.meta.id for d in docs], w))
         return Outcome(w, context=ctx)
 
-    def _list_people(self, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
-        people = sorted(self.kb.people.values(), key=lambda p: _surname(p.name))
-        w.say(f"The sources name {len(people)} people:")
+    def _list_people(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
+        people = sorted(self.kb.people.values(), key=lambda p: p.name.split()[-1])
+        w.line("people.header", count=len(people))
         lines = []
         for person in people:
-            latest = self._latest_role(person)
-            if latest:
-                role, as_of, cite = latest
-                lines.append(f"• {person.name}, {role.name} (as of {format_date(as_of)}) "
-                             f"{w.cite(cite)}")
+            if person.roles:
+                holding = max(person.roles, key=lambda h: h.as_of)
+                lines.append(w.t("people.line", name=w.name(person.id),
+                                 role=w.role(holding.role), date=w.date(holding.as_of),
+                                 cite=w.cite(holding.cite)))
             elif person.cite:
-                lines.append(f"• {person.name} {w.cite(person.cite)}")
+                lines.append(w.t("people.line_plain", name=w.name(person.id),
+                                 cite=w.cite(person.cite)))
         w.say("\n".join(lines))
         return Outcome(w)
 
-    def _faq(self, faq_id: str, route: Route, ctx: Context) -> Outcome:
-        w = _Writer(self.kb)
+    def _faq(self, faq_id: str, route: Route, ctx: Context, w: _Writer) -> Outcome:
         faq = self.kb.faq[faq_id]
-        w.say(f"{faq.answer} {w.cites(faq.cites)}")
+        w.say(f"{_tr(faq.answer, faq.translations, w.lang)} {w.cites(faq.cites)}")
         return Outcome(w)
 
     # -- browsing (used by /meetings, /people in front ends) ---------------------------
-    def meeting_summary(self, meeting_id: str) -> Answer:
+    def meeting_summary(self, meeting_id: str, *, lang: str = "en") -> Answer:
         """Answer "tell me about this meeting" for one meeting id (menus and buttons)."""
         m = self.kb.meetings[meeting_id]
-        w = _Writer(self.kb)
-        w.say(f"{m.title} — {self._when(m)}.")
-        w.say(f"{m.summary.text} {w.cite(m.summary.cite)}")
+        w = _Writer(self.kb, self.catalog(lang))
+        w.line("summary.title", title=_tr(m.title, m.translations, w.lang),
+               when=self._when(m, w))
+        w.say(f"{_tr(m.summary.text, m.summary.translations, w.lang)} "
+              f"{w.cite(m.summary.cite)}")
         if m.topics:
-            w.say("Discussed: " + "; ".join(f"{t.text} {w.cite(t.cite)}" for t in m.topics)
-                  + ".")
+            sep = w.catalog.raw("topics.separator")
+            w.line("summary.discussed", topics=sep.join(
+                f"{_tr(t.text, t.translations, w.lang)} {w.cite(t.cite)}" for t in m.topics))
         ctx = Context(people=tuple(m.participants), meeting=m.id, intent="meeting_topics",
+                      events=(m.event,) if m.event else (),
                       sources=tuple(dict.fromkeys(c.source for c in w.citations)))
-        return Answer(m.title, True, w.text, "meeting_summary", 1.0, tuple(w.citations),
-                      context=ctx)
+        return Answer(_tr(m.title, m.translations, w.lang), True, w.text, "meeting_summary",
+                      1.0, tuple(w.citations), context=ctx, lang=w.lang)
+
+
+def _substitute(template: str, pools: Mapping[str, list[str]]) -> str | None:
+    used: dict[str, int] = {}
+
+    def sub(match: re.Match[str]) -> str:
+        kind = match.group(1)
+        index = used.get(kind, 0)
+        used[kind] = index + 1
+        pool = pools.get(kind, [])
+        if index >= len(pool):
+            raise LookupError(kind)
+        return pool[index]
+
+    try:
+        return _SLOT.sub(sub, template)
+    except LookupError:
+        return None
 
 
 def _lead_sentence(text: str) -> str:
@@ -921,25 +940,6 @@ def _lead_sentence(text: str) -> str:
         if len(line.split()) >= 8:
             return line[:300] if len(line) > 300 else line
     return squash_whitespace(text)[:200]
-
-
-def _role_phrase(role_name: str) -> str:
-    return f"is the {role_name}"
-
-
-def _surname(name: str) -> str:
-    return name.split()[-1]
-
-
-def _join(items: Sequence[str]) -> str:
-    items = list(dict.fromkeys(items))
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _as_question(text: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import KnowledgeError, Problem
+from .i18n import LOCALES_DIR, Catalog, CatalogFile, build_catalog
 from .normalize import squash_whitespace
 from .schema import (
     Cite,
@@ -88,6 +89,12 @@ class KnowledgeBase:
     locations: Mapping[tuple[str, str], Located]
     fingerprint: str
     warnings: tuple[Problem, ...] = field(default=())
+    catalogs: Mapping[str, Catalog] = field(default_factory=dict)
+    """Message catalogues by language code; ``en`` is always present."""
+
+    def catalog(self, language: str) -> Catalog:
+        """The catalogue for ``language``, or English when there is none."""
+        return self.catalogs.get(language) or self.catalogs["en"]
 
     def where(self, kind: str, entry_id: str) -> Located:
         """Return where the entry ``kind``/``entry_id`` is defined."""
@@ -122,9 +129,10 @@ def fingerprint(directory: Path) -> str:
     if not directory.is_dir():
         return "missing"
     paths = knowledge_files(directory)
-    sources = directory / "sources"
-    if sources.is_dir():
-        paths += sorted(p for p in sources.iterdir() if p.is_file())
+    for sub in ("sources", "messages"):
+        folder = directory / sub
+        if folder.is_dir():
+            paths += sorted(p for p in folder.iterdir() if p.is_file())
     for path in paths:
         digest.update(str(path.relative_to(directory)).encode())
         try:
@@ -265,7 +273,41 @@ def load(directory: Path | str | None = None) -> KnowledgeBase:
         problems.extend(errs)
         if model is not None:
             parsed_files.append((parsed, model))
-    return _assemble(root, parsed_files, problems, stamp)
+    catalogs = load_catalogs(root / "messages", problems)
+    kb = _assemble(root, parsed_files, problems, stamp)
+    return replace(kb, catalogs=MappingProxyType(catalogs))
+
+
+def load_catalogs(extra: Path | None, problems: list[Problem]) -> dict[str, Catalog]:
+    """Load the shipped catalogues, then the knowledge base's own (``messages/*.yaml``)."""
+    paths = sorted(LOCALES_DIR.glob("*.yaml"))
+    if extra is not None and extra.is_dir():
+        paths += sorted(extra.glob("*.yaml"))
+    by_language: dict[str, list[CatalogFile]] = {}
+    for path in paths:
+        display = _display(path, path.parent)
+        try:
+            parsed = parse_file(path, display)
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+            continue
+        try:
+            file = CatalogFile.model_validate(parsed.data)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                loc = tuple(err["loc"])
+                problems.append(Problem(display, parsed.line(loc),
+                                        f"{'.'.join(map(str, loc))}: {err['msg']}"))
+            continue
+        by_language.setdefault(file.language, []).append(file)
+    english = build_catalog(by_language.pop("en"), None) if "en" in by_language else None
+    if english is None:
+        problems.append(Problem(str(LOCALES_DIR), None, "no English message catalogue"))
+        return {}
+    catalogs = {"en": english}
+    for language, files in sorted(by_language.items()):
+        catalogs[language] = build_catalog(files, english)
+    return catalogs
 
 
 def _display(path: Path, root: Path) -> str:

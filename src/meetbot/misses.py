@@ -21,7 +21,6 @@ nearly matched, or a new FAQ skeleton when nothing was close.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -49,14 +48,14 @@ RECORDED_KINDS = frozenset({"decline", "clarify"})
 """Answer kinds that are logged as misses."""
 SIMILARITY = 75.0
 """rapidfuzz token-set similarity (0-100) at or above which two misses are grouped."""
-NEAR_SCORE = 0.45
-"""A group "nearly matched" an entry when its questions' best phrasing scored this high."""
+NEAR_SCORE = 0.6
+"""A group "nearly matched" an entry when its median question's best phrasing scored this."""
 NOT_ENTRIES = frozenset({"out_of_scope", "greet", "thanks", "goodbye", "help"})
 """Intents a missed question should never be added to as a phrasing."""
 _FILLER_WORDS = frozenset("""
     a an the of in on at to for with by from about as and or is are was were be been do does
     did what who whom whose which when where why how that this these those it its me my you
-    your i please can could would tell know s
+    your i please can could would tell know s whats whos wheres whens hows whats wat wht
 """.split())
 
 
@@ -237,6 +236,8 @@ class MissGroup:
     key: str
     questions: list[str] = field(default_factory=list)
     """Distinct questions, most frequent first."""
+    best_spelled: list[str] = field(default_factory=list)
+    """The same questions, those with the fewest rare misspellings first (for stubs)."""
     nearest: str | None = None
     """The intent id or ``faq:<id>`` the group nearly matched, if any."""
     nearest_example: str | None = None
@@ -310,17 +311,42 @@ def _cluster_key(question: str) -> str:
     return " ".join(content or words)
 
 
+def _spelling_map(keys: Counter[str]) -> dict[str, str]:
+    """Map rare misspellings to a more frequent word of the log ("bduget" -> "budget").
+
+    A word of 4+ letters is replaced by the closest (``fuzz.ratio`` >= 80) word that is at
+    least as frequent and occurs more than once, so typos do not split a group.
+    """
+    freq: Counter[str] = Counter()
+    for key, count in keys.items():
+        for word in set(key.split()):
+            freq[word] += count
+    mapping: dict[str, str] = {}
+    canonical: list[str] = []
+    for word in sorted(freq, key=lambda w: (-freq[w], w)):
+        if len(word) < 4 or word.isdigit():
+            continue
+        hit = process.extractOne(word, canonical, scorer=fuzz.ratio, score_cutoff=80)
+        if hit is not None:
+            mapping[word] = hit[0]
+        elif freq[word] > 1:
+            canonical.append(word)
+    return mapping
+
+
 def group_misses(misses: Iterable[Miss], *, threshold: float = SIMILARITY) -> list[MissGroup]:
     """Group similar misses greedily, most frequent wording first; biggest group first.
 
-    Questions are normalised (case, script, punctuation) and stripped of question words, then
-    each distinct wording joins the first group whose leading wording it resembles
-    (:func:`_similarity` >= ``threshold``; candidates are prefiltered with
-    :func:`rapidfuzz.process.extract`) or starts a new group.
+    Questions are normalised (case, script, punctuation), stripped of question words and
+    respelled (:func:`_spelling_map`); then each distinct wording, most frequent first, joins
+    the group whose leading wording it resembles most (:func:`_similarity` >= ``threshold``;
+    candidates prefiltered with :func:`rapidfuzz.process.extract`) or starts a new group.
     """
+    raw_keys = [(miss, _cluster_key(miss.question)) for miss in misses]
+    spelling = _spelling_map(Counter(key for _, key in raw_keys if key))
     by_key: dict[str, list[Miss]] = {}
-    for miss in misses:
-        key = _cluster_key(miss.question)
+    for miss, raw in raw_keys:
+        key = " ".join(spelling.get(word, word) for word in raw.split())
         if key:
             by_key.setdefault(key, []).append(miss)
     keys = sorted(by_key, key=lambda k: (-len(by_key[k]), k))
@@ -328,7 +354,7 @@ def group_misses(misses: Iterable[Miss], *, threshold: float = SIMILARITY) -> li
     members: list[list[str]] = []
     for key in keys:
         best, best_score = -1, threshold
-        # token_set_ratio bounds the combined similarity from above: prefilter with it.
+        # token_set_ratio bounds _similarity from above, so it is a safe prefilter.
         for _, _, index in process.extract(key, leaders, scorer=fuzz.token_set_ratio,
                                            score_cutoff=threshold, limit=None):
             score = _similarity(key, leaders[index])
@@ -344,19 +370,25 @@ def group_misses(misses: Iterable[Miss], *, threshold: float = SIMILARITY) -> li
         group_misses_ = [miss for key in keys_in for miss in by_key[key]]
         counts = Counter(miss.question for miss in group_misses_)
         questions = [q for q, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-        groups.append(MissGroup(group_misses_, leader, questions))
+
+        def typos(question: str) -> int:
+            return sum(1 for word in normalize(question).split() if word in spelling)
+
+        spelled = sorted(questions, key=lambda q: (typos(q), -counts[q], q))
+        groups.append(MissGroup(group_misses_, leader, questions, spelled))
     groups.sort(key=lambda g: (-g.count, g.key))
     return groups
 
 
 def _similarity(a: str, b: str) -> float:
-    """Token-set similarity, damped when one side is much shorter than the other.
+    """``fuzz.token_set_ratio``, except that a one-word wording must match as a whole.
 
-    ``token_set_ratio`` alone scores 100 whenever one wording's words are a subset of the
-    other's ("osce" vs "osce budget 2026"), which would pour every short question into one
-    group; averaging with ``token_sort_ratio`` keeps paraphrases together but not those.
+    ``token_set_ratio`` scores 100 whenever one wording's words are a subset of the other's,
+    so a lone "osce" would pour every question about the OSCE into one group.
     """
-    return float(0.7 * fuzz.token_set_ratio(a, b) + 0.3 * fuzz.token_sort_ratio(a, b))
+    if " " not in a or " " not in b:
+        return float(fuzz.ratio(a, b))
+    return float(fuzz.token_set_ratio(a, b))
 
 
 def report(log_path: Path, knowledge_dir: Path, top: int = 20) -> str:
@@ -449,33 +481,44 @@ class _KnownEntries:
 
 
 def _decide(group: MissGroup, entries: _KnownEntries, used_ids: set[str]) -> None:
-    """Choose the entry the group nearly matched (if any) and write its stub."""
+    """Choose the entry the group nearly matched (if any) and write its stub.
+
+    A group nearly matched an entry when at least half its misses were "did you mean" answers
+    whose best candidate was that entry, or when at least half had it as best candidate and
+    its phrasing scored :data:`NEAR_SCORE` or more for the median question. Otherwise the
+    questions ask something the knowledge base has no entry for: a new FAQ skeleton.
+    """
     votes: Counter[str] = Counter()
-    best_score: dict[str, float] = {}
+    clarify: Counter[str] = Counter()
+    scores: dict[str, list[float]] = {}
     example: dict[str, str] = {}
     for miss in group.misses:
-        if miss.nearest and miss.nearest not in NOT_ENTRIES:
-            votes[miss.nearest] += 1
-            score = miss.nearest_score if miss.nearest_score is not None else 0.0
-            if miss.kind == "clarify":
-                score = max(score, NEAR_SCORE)
-            best_score[miss.nearest] = max(best_score.get(miss.nearest, 0.0), score)
-            if miss.nearest_example:
-                example.setdefault(miss.nearest, miss.nearest_example)
+        if not miss.nearest or miss.nearest in NOT_ENTRIES:
+            continue
+        votes[miss.nearest] += 1
+        if miss.kind == "clarify":
+            clarify[miss.nearest] += 1
+        scores.setdefault(miss.nearest, []).append(miss.nearest_score or 0.0)
+        if miss.nearest_example:
+            example.setdefault(miss.nearest, miss.nearest_example)
     nearest: str | None = None
-    if votes:
-        candidate, count = votes.most_common(1)[0]
+    for candidate, count in votes.most_common(3):
         known = (candidate[4:] in entries.faq if candidate.startswith("faq:")
                  else candidate in entries.intents)
-        if known and count * 2 >= group.count and best_score.get(candidate, 0) >= NEAR_SCORE:
+        if not known or count * 2 < group.count:
+            continue
+        ranked = sorted(scores[candidate])
+        median = ranked[len(ranked) // 2]
+        if clarify[candidate] * 2 >= group.count or median >= NEAR_SCORE:
             nearest = candidate
-    question = group.questions[0]
+            break
     if nearest is not None:
         group.nearest = nearest
         group.nearest_example = example.get(nearest)
-        group.stub = phrasing_stub(nearest, question, entries)
+        group.stub = phrasing_stub(nearest, group.best_spelled[0], entries,
+                                   group.nearest_example)
     else:
-        group.stub = faq_stub(group.questions[:5], used_ids, set(entries.faq))
+        group.stub = faq_stub(group.best_spelled[:5], used_ids, set(entries.faq))
 
 
 def yaml_string(text: str) -> str:
@@ -484,7 +527,8 @@ def yaml_string(text: str) -> str:
     return dumped.strip().removesuffix("...").strip()
 
 
-def phrasing_stub(nearest: str, question: str, entries: _KnownEntries) -> str:
+def phrasing_stub(nearest: str, question: str, entries: _KnownEntries,
+                  example: str | None = None) -> str:
     """A new phrasing for the intent (or ``faq:<id>`` entry) ``nearest``."""
     if nearest.startswith("faq:"):
         faq_id = nearest[4:]
@@ -493,7 +537,10 @@ def phrasing_stub(nearest: str, question: str, entries: _KnownEntries) -> str:
     else:
         where = entries.intents.get(nearest, "knowledge/intents.yaml")
         head = f"# add to {where}, intent {nearest}, examples:"
-    return f"{head}\n      - {yaml_string(question)}\n"
+    caveat = "# (only if these questions ask the same as"
+    caveat += f" {json.dumps(example, ensure_ascii=False)}" if example else " that entry"
+    caveat += "; otherwise they need a new FAQ entry)"
+    return f"{head}\n{caveat}\n      - {yaml_string(question)}\n"
 
 
 def faq_stub(questions: list[str], used_ids: set[str], taken: set[str]) -> str:

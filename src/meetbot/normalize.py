@@ -1,7 +1,9 @@
 """Text normalisation: the one processor used on questions, aliases and phrasings alike.
 
-``normalize`` folds case, transliterates any script to ASCII (so "Токаев", "Tokaev" and
-"Tokayev" land close together), drops diacritics and punctuation, and collapses spaces.
+``normalize`` folds case, stems Cyrillic words with the Snowball Russian stemmer (so
+"Токаевым" and "Кошербаевым" meet "Токаев" and "Кошербаев", "встречался" meets
+"встречались"), transliterates any script to ASCII (so "Токаев", "Tokaev" and "Tokayev" land
+close together), drops diacritics and punctuation, and collapses spaces.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import snowballstemmer
 from anyascii import anyascii
 
 _POSSESSIVE = re.compile(r"(?<=\w)['’`´]s\b")
@@ -17,6 +20,8 @@ _NEGATION = re.compile(r"(?<=\w)n['’`´]t\b", re.IGNORECASE)
 _CONTRACTION = re.compile(r"(?<=\w)['’`´](d|ll|ve|re|m)\b", re.IGNORECASE)
 _APOSTROPHE = re.compile(r"(?<=\w)['’`´](?=\w)")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
+_RUSSIAN = snowballstemmer.stemmer("russian")
 _CONTROL = {cat for cat in ("Cc", "Cf", "Cs", "Co", "Cn")}
 
 MAX_QUESTION_CHARS = 500
@@ -40,8 +45,15 @@ def normalize(text: str) -> str:
     text = _NEGATION.sub(" not", text)
     text = _CONTRACTION.sub("", text)
     text = _APOSTROPHE.sub("", text)
-    ascii_text = anyascii(text).casefold()
+    text = _CYRILLIC_WORD.sub(lambda m: _stem_russian(m.group(0)), text)
+    # anyascii writes the soft and hard signs as apostrophes: drop them inside words.
+    ascii_text = anyascii(text).replace("'", "").replace('"', " ").casefold()
     return " ".join(_NON_WORD.sub(" ", ascii_text).split())
+
+
+@lru_cache(maxsize=65536)
+def _stem_russian(word: str) -> str:
+    return str(_RUSSIAN.stemWord(word.lower()))
 
 
 def tokens(text: str) -> list[str]:

@@ -44,7 +44,7 @@ UNKNOWN_WORD_PENALTY = 0.55
 FEMALE = frozenset({"she", "her", "hers", "herself"})
 MALE = frozenset({"he", "him", "his", "himself"})
 PLURAL = frozenset({"they", "them", "their", "both", "theirs", "themselves"})
-BACK_REFERENCES = FEMALE | MALE | PLURAL | {"that", "this", "the", "it"}
+BACK_REFERENCES = FEMALE | MALE | PLURAL | {"that", "this", "the", "it", "there", "then"}
 
 FILLERS = frozenset("""
     please pls plz can could would you tell me let know i want wanted to like do does
@@ -194,6 +194,7 @@ class Router:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self.stopwords, self.months = _language_words(kb)
         self.aliases: dict[str, list[tuple[Kind, str]]] = {}
         self._build_aliases()
         self.max_alias_words = max((len(a.split()) for a in self.aliases), default=1)
@@ -219,7 +220,7 @@ class Router:
     # -- index -------------------------------------------------------------------------
     def _add_alias(self, text: str, kind: Kind, entry_id: str) -> None:
         key = normalize(text)
-        if not key or key in STOPWORDS:
+        if not key or key in self.stopwords:
             return
         targets = self.aliases.setdefault(key, [])
         if (kind, entry_id) not in targets:
@@ -310,7 +311,7 @@ class Router:
                     spans.append((start, start + len(quoted)))
         hit = [False] * len(words)
         for i in range(len(words) - 1 if implicit else 0):
-            if words[i] in STOPWORDS and words[i + 1] in STOPWORDS:
+            if words[i] in self.stopwords and words[i + 1] in self.stopwords:
                 continue
             if f"{words[i]} {words[i + 1]}" in self._bigrams:
                 hit[i] = hit[i + 1] = True
@@ -325,7 +326,7 @@ class Router:
             j = i
             while j < len(words) and hit[j]:
                 j += 1
-            content = [w for w in words[i:j] if w not in STOPWORDS
+            content = [w for w in words[i:j] if w not in self.stopwords
                        and w not in self._alias_words]
             if j - i >= QUOTE_MIN_WORDS and len(content) >= 2:
                 spans.append((i, j))
@@ -386,7 +387,7 @@ class Router:
 
     def is_unknown(self, word: str) -> bool:
         """True when neither the phrasings nor the sources contain ``word`` (or a typo of it)."""
-        if word in self.vocabulary or word in STOPWORDS or word in FILLERS or word.isdigit():
+        if word in self.vocabulary or word in self.stopwords or word in FILLERS or word.isdigit():
             return False
         hit = self._soft_match(word)
         return hit is None or hit[0] not in self.vocabulary
@@ -452,7 +453,7 @@ class Router:
                 if any(taken[start:start + size]):
                     continue
                 chunk = words[start:start + size]
-                if all(w in STOPWORDS or w in FILLERS for w in chunk):
+                if all(w in self.stopwords or w in FILLERS for w in chunk):
                     continue
                 phrase = " ".join(chunk)
                 hit = self.aliases.get(phrase)
@@ -470,18 +471,18 @@ class Router:
                 continue
             if _YEAR.match(word):
                 found.append(Mention("date", word, word, 100.0, i, i + 1))
-            elif word in MONTHS and (word != "may" or _next_is_year(words, i)):
+            elif word in self.months and (word != "may" or _next_is_year(words, i)):
                 year = words[i + 1] if _next_is_year(words, i) else "????"
-                found.append(Mention("date", f"{year}-{MONTHS[word]:02d}", word, 100.0, i, i + 1))
+                found.append(Mention("date", f"{year}-{self.months[word]:02d}", word, 100.0, i, i + 1))
         found.sort(key=lambda m: m.start)
         return _merge_month_year(found)
 
     def _fuzzy(self, phrase: str, chunk: list[str],
                size: int) -> tuple[list[tuple[Kind, str]] | None, float]:
-        if size == 1 and (phrase in self.intent_vocabulary or phrase in STOPWORDS
+        if size == 1 and (phrase in self.intent_vocabulary or phrase in self.stopwords
                           or phrase in FILLERS or phrase.isdigit()):
             return None, 0.0
-        if any(w in STOPWORDS for w in (chunk[0], chunk[-1])):
+        if any(w in self.stopwords for w in (chunk[0], chunk[-1])):
             return None, 0.0
         cutoff = _fuzzy_cutoff(phrase)
         if cutoff > 100:
@@ -489,7 +490,7 @@ class Router:
         candidates = self._aliases_by_words.get(size, [])
         for alias, score, _ in process.extract(phrase, candidates, scorer=fuzz.ratio,
                                                score_cutoff=cutoff, limit=5):
-            if size == 1 or all(_word_close(a, b) or (a in STOPWORDS and b in STOPWORDS)
+            if size == 1 or all(_word_close(a, b) or (a in self.stopwords and b in self.stopwords)
                                  for a, b in zip(chunk, alias.split(), strict=True)):
                 return self.aliases[alias], float(score)
         return None, 0.0
@@ -636,7 +637,7 @@ class Router:
         if fuzzy:
             confidence *= min(1.0, 0.5 + 0.5 * min(fuzzy))
         topic = tuple(w for i, w in enumerate(words)
-                      if not _covered(i, mentions) and w not in STOPWORDS
+                      if not _covered(i, mentions) and w not in self.stopwords
                       and w not in FILLERS and w not in self.intent_vocabulary)
         free_text = intent in ("statements", "who_said", "out_of_scope") or (
             intent.startswith("faq:"))
@@ -648,9 +649,22 @@ class Router:
                      topic=topic, unknown=unknown, from_context=used_context)
 
 
-def _translations(translations: object) -> list[str]:
-    values: dict[str, str | None] = getattr(translations, "model_dump", dict)()
-    return [v for v in values.values() if v]
+def _language_words(kb: KnowledgeBase) -> tuple[frozenset[str], dict[str, int]]:
+    """Function words and month names: English built in, other languages from catalogues."""
+    stopwords = set(STOPWORDS)
+    months = dict(MONTHS)
+    for catalog in kb.catalogs.values():
+        for word in catalog.function_words:
+            stopwords.update(normalize(word).split())
+        for index, month in enumerate(catalog.months):
+            key = normalize(month)
+            if key and " " not in key:
+                months.setdefault(key, index % 12 + 1)
+    return frozenset(stopwords), months
+
+
+def _translations(translations: Mapping[str, str]) -> list[str]:
+    return [v for v in translations.values() if v]
 
 
 def _best_of(first: list[Candidate], second: list[Candidate]) -> list[Candidate]:

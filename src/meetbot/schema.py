@@ -35,11 +35,9 @@ class Cite(Strict):
     quote: Text
 
 
-class Translations(Strict):
-    """Curated renderings of a name or text in other languages, keyed by language code."""
-
-    ru: Text | None = None
-    kk: Text | None = None
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+Translations = dict[LanguageCode, Text]
+"""Curated renderings of a name or text in other languages, keyed by language code."""
 
 
 class Source(Strict):
@@ -69,7 +67,7 @@ class Role(Strict):
     head: bool = False
     """True when the holder heads ``organization`` ("who heads ODIHR?")."""
     aliases: list[Text] = Field(default_factory=list)
-    translations: Translations = Field(default_factory=Translations)
+    translations: Translations = Field(default_factory=dict)
 
 
 class RoleHolding(Strict):
@@ -94,7 +92,7 @@ class Person(Strict):
     """Used only to resolve "she"/"he" in follow-up questions."""
     aliases: list[Text] = Field(default_factory=list)
     roles: list[RoleHolding] = Field(default_factory=list)
-    translations: Translations = Field(default_factory=Translations)
+    translations: Translations = Field(default_factory=dict)
     cite: Cite | None = None
     """Evidence that the person appears in a source, when no role carries it."""
 
@@ -110,7 +108,7 @@ class Organization(Strict):
     aliases: list[Text] = Field(default_factory=list)
     parent: Id | None = None
     description: Text | None = None
-    translations: Translations = Field(default_factory=Translations)
+    translations: Translations = Field(default_factory=dict)
     cite: Cite
 
 
@@ -119,7 +117,7 @@ class Fact(Strict):
 
     text: Text
     cite: Cite
-    translations: Translations = Field(default_factory=Translations)
+    translations: Translations = Field(default_factory=dict)
 
 
 class Event(Strict):
@@ -135,7 +133,7 @@ class Event(Strict):
     place: Text | None = None
     place_cite: Cite | None = None
     facts: list[Fact] = Field(min_length=1)
-    translations: Translations = Field(default_factory=Translations)
+    translations: Translations = Field(default_factory=dict)
 
     @field_validator("date", mode="before")
     @classmethod
@@ -149,7 +147,7 @@ class Topic(Strict):
     text: Text
     keywords: list[Text] = Field(default_factory=list)
     cite: Cite
-    translations: Translations = Field(default_factory=Translations)
+    translations: Translations = Field(default_factory=dict)
 
 
 class Statement(Strict):
@@ -178,7 +176,7 @@ class Meeting(Strict):
     summary: Fact
     topics: list[Topic] = Field(default_factory=list)
     statements: list[Statement] = Field(default_factory=list)
-    translations: Translations = Field(default_factory=Translations)
+    translations: Translations = Field(default_factory=dict)
 
     @field_validator("date", mode="before")
     @classmethod
@@ -193,7 +191,7 @@ class FaqEntry(Strict):
     questions: list[Text] = Field(min_length=1)
     answer: Text
     cites: list[Cite] = Field(min_length=1)
-    translations: Translations = Field(default_factory=Translations)
+    translations: Translations = Field(default_factory=dict)
 
 
 class Intent(Strict):

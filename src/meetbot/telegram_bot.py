@@ -958,9 +958,9 @@ async def notify_admins(application: AnyApplication, problems: list[Problem] | N
             return
         state.reported = signature
         text = ("<b>A knowledge edit was rejected; I keep serving the last good knowledge "
-                "base.</b>\n" + "\n".join(html.escape(line) for line in signature[:30]))
-        if len(signature) > 30:
-            text += f"\n… and {len(signature) - 30} more (run meetbot check)"
+                "base.</b>\n" + "\n".join(html.escape(line) for line in signature[:10]))
+        if len(signature) > 10:
+            text += f"\n… and {len(signature) - 10} more: run <code>meetbot check</code>"
     else:
         if state.reported is None:
             return

@@ -1,0 +1,187 @@
+"""Message catalogues: every sentence the bot says, per language, with Babel for the rest.
+
+Catalogues ship in ``meetbot/locales/<lang>.yaml`` and may be extended or overridden by
+``knowledge/messages/<lang>.yaml`` (a curator adds a language there, no code change).
+A message is a string with ``{placeholders}``, or a mapping of plural categories chosen by
+``count`` with Babel's plural rules for the language. Dates are formatted by Babel with the
+catalogue's patterns. Any key missing in a language falls back to English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_format_date
+from pydantic import BaseModel, ConfigDict, Field
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+DEFAULT_LANGUAGE = "en"
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_KAZAKH = re.compile(r"[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+class DateFormats(BaseModel):
+    """Babel date patterns for a language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    day: str = "d MMMM y"
+    month: str = "MMMM y"
+    month_only: str = "MMMM"
+    year: str = "y"
+
+
+class CatalogFile(BaseModel):
+    """The shape of one ``<lang>.yaml`` catalogue."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    language: str = Field(pattern=r"^[a-z]{2,3}$")
+    name: str | None = None
+    date_formats: DateFormats | None = None
+    months: list[str] = Field(default_factory=list)
+    function_words: list[str] = Field(default_factory=list)
+    messages: dict[str, str | dict[str, str]] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The messages of one language, with English behind it for missing keys."""
+
+    language: str
+    name: str
+    messages: Mapping[str, Any]
+    date_formats: DateFormats
+    months: tuple[str, ...] = ()
+    function_words: tuple[str, ...] = ()
+    fallback: Catalog | None = None
+    _locale: Locale | None = field(default=None, compare=False)
+
+    @property
+    def locale(self) -> Locale:
+        """The Babel locale (English rules when Babel does not know the language)."""
+        if self._locale is not None:
+            return self._locale
+        try:
+            locale = Locale.parse(self.language)
+        except (UnknownLocaleError, ValueError):
+            locale = Locale.parse("en_GB")
+        if self.language == "en":
+            locale = Locale.parse("en_GB")
+        object.__setattr__(self, "_locale", locale)
+        return locale
+
+    def has(self, key: str) -> bool:
+        """True when this language (not its fallback) has ``key``."""
+        return key in self.messages
+
+    def raw(self, key: str) -> Any:
+        """The message for ``key`` here or in the fallback; KeyError when nowhere."""
+        if key in self.messages:
+            return self.messages[key]
+        if self.fallback is not None:
+            return self.fallback.raw(key)
+        raise KeyError(key)
+
+    def get(self, key: str) -> str | None:
+        """The plain message for ``key``, or None when no language has it."""
+        try:
+            value = self.raw(key)
+        except KeyError:
+            return None
+        return value if isinstance(value, str) else None
+
+    def t(self, key: str, /, **values: Any) -> str:
+        """Format the message ``key`` with ``values`` (``count`` picks the plural form)."""
+        message = self.raw(key)
+        if isinstance(message, dict):
+            category = "other"
+            if "count" in values:
+                category = self.locale.plural_form(int(values["count"]))
+            message = message.get(category) or message.get("other") or next(
+                iter(message.values()))
+        return _tidy(string.Formatter().vformat(message, (), _Defaults(values)))
+
+    def date(self, value: str) -> str:
+        """Format a date as precise as the source gives it (``2023``, ``2023-06``, ...)."""
+        parts = value.split("-")
+        try:
+            if len(parts) == 3:
+                day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+                return babel_format_date(day, self.date_formats.day, locale=self.locale)
+            if len(parts) == 2 and parts[0] == "????":
+                month = dt.date(2000, int(parts[1]), 1)
+                return babel_format_date(month, self.date_formats.month_only,
+                                         locale=self.locale)
+            if len(parts) == 2:
+                month = dt.date(int(parts[0]), int(parts[1]), 1)
+                return babel_format_date(month, self.date_formats.month, locale=self.locale)
+            if len(parts) == 1 and parts[0].isdigit():
+                year = dt.date(int(parts[0]), 1, 1)
+                return babel_format_date(year, self.date_formats.year, locale=self.locale)
+        except ValueError:
+            pass
+        return value
+
+
+class _Defaults(dict[str, Any]):
+    """Leave unknown placeholders visible rather than failing on a curator's typo."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"[ \t]{2,}", " ", text)
+    return re.sub(r" +([.,:;)])", r"\1", text).strip()
+
+
+def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog:
+    """Merge the catalogue files of one language (later files override earlier keys)."""
+    messages: dict[str, Any] = {}
+    months: list[str] = []
+    words: list[str] = []
+    formats: DateFormats | None = None
+    name = files[0].language
+    for file in files:
+        messages.update(file.messages)
+        months = file.months or months
+        words += file.function_words
+        formats = file.date_formats or formats
+        name = file.name or name
+    return Catalog(files[0].language, name, messages, formats or DateFormats(),
+                   tuple(months), tuple(dict.fromkeys(words)), fallback)
+
+
+def detect_language(text: str, available: Mapping[str, Catalog], *,
+                    default: str = DEFAULT_LANGUAGE) -> str:
+    """The language to answer ``text`` in: Cyrillic → Russian (Kazakh letters → Kazakh).
+
+    Text with no letters of either script (an acronym typed in Latin counts as Latin) keeps
+    ``default`` — in Telegram, the user's chosen or app language.
+    """
+    if _KAZAKH.search(text) and "kk" in available:
+        return "kk"
+    cyrillic = latin = 0
+    for index, word in enumerate(re.findall(r"[^\W\d_]+", text)):
+        if index and word[:1].isupper():
+            continue  # a name or an acronym says nothing about the asker's language
+        if _CYRILLIC.match(word):
+            cyrillic += 1
+        elif _LATIN.match(word):
+            latin += 1
+    if cyrillic > latin and "ru" in available:
+        return "ru"
+    if latin > cyrillic:
+        return DEFAULT_LANGUAGE
+    if _CYRILLIC.search(text) and not _LATIN.search(text) and "ru" in available:
+        return "ru"
+    return default if default in available else DEFAULT_LANGUAGE

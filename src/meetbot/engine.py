@@ -589,8 +589,8 @@ class Engine:
         follow = (w.t("follow.discuss_with", a=w.surname(person_id),
                       b=w.surname(meetings[0].participants[-1])),)
         context = replace(self._with_meeting(route, ctx, meetings),
-                          people=(person_id,) + tuple(
-                              p for m in meetings for p in m.participants if p != person_id))
+                          people=(person_id, *(p for m in meetings for p in m.participants
+                                               if p != person_id)))
         return Outcome(w, context=context, follow_ups=follow)
 
     def _meeting_date(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
@@ -704,7 +704,7 @@ class Engine:
                            subjects=", ".join(subjects[:8]))
                 return Outcome(w, kind="negative", context=Context(people=(speaker,)))
             said = relevant
-        for m, s in said[:3]:
+        for _meeting, s in said[:3]:
             w.say(self._statement_line(speaker, s, w))
         if len(said) > 3:
             w.line("statements.more", count=len(said) - 3)

@@ -473,7 +473,8 @@ class Router:
                 found.append(Mention("date", word, word, 100.0, i, i + 1))
             elif word in self.months and (word != "may" or _next_is_year(words, i)):
                 year = words[i + 1] if _next_is_year(words, i) else "????"
-                found.append(Mention("date", f"{year}-{self.months[word]:02d}", word, 100.0, i, i + 1))
+                found.append(Mention("date", f"{year}-{self.months[word]:02d}", word, 100.0,
+                                     i, i + 1))
         found.sort(key=lambda m: m.start)
         return _merge_month_year(found)
 

@@ -83,8 +83,8 @@ class _Writer:
         items = list(dict.fromkeys(items))
         if len(items) <= 1:
             return "".join(items)
-        sep = self.catalog.raw("list_separator")
-        return sep.join(items[:-1]) + self.catalog.raw("and") + items[-1]
+        sep = str(self.catalog.raw("list_separator"))
+        return sep.join(items[:-1]) + str(self.catalog.raw("and")) + items[-1]
 
     @property
     def text(self) -> str:
@@ -679,7 +679,7 @@ class Engine:
         speaker = self._people_in(route)[0]
         said = [(m, s) for m in self.kb.meetings.values() for s in m.statements
                 if s.speaker == speaker]
-        topic = [*route.topic, *(m.text for m in route.mentions
+        topic = [*route.topic, *(self._topic_names(m) for m in route.mentions
                                  if m.kind in ("event", "org", "role", "date")
                                  and m.text != "(context)")]
         topic = [t for t in topic if t not in ("meeting", "there", "then")]
@@ -710,6 +710,17 @@ class Engine:
             w.line("statements.more", count=len(said) - 3)
         context = replace(self._with_meeting(route, ctx, [said[0][0]]), topic=tuple(topic))
         return Outcome(w, context=context)
+
+    def _topic_names(self, mention: Mention) -> str:
+        """An entity named as a topic, in the words the (English) sources use for it."""
+        if mention.kind == "org" and mention.id in self.kb.organizations:
+            org = self.kb.organizations[mention.id]
+            return " ".join([*org.acronyms[:1]] or [org.name])
+        if mention.kind == "event" and mention.id in self.kb.events:
+            return self.kb.events[mention.id].name
+        if mention.kind == "role" and mention.id in self.kb.roles:
+            return self.kb.roles[mention.id].name
+        return mention.text
 
     def _statement_line(self, speaker: str, s: Statement, w: _Writer) -> str:
         quote = squash_whitespace(s.cite.quote)

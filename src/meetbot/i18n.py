@@ -26,6 +26,7 @@ DEFAULT_LANGUAGE = "en"
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _KAZAKH = re.compile(r"[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 _LATIN = re.compile(r"[A-Za-z]")
+_QUOTED = re.compile(r"[\"“”«»„][^\"“”«»„]*[\"“”«»„]")
 
 
 class DateFormats(BaseModel):
@@ -168,6 +169,7 @@ def detect_language(text: str, available: Mapping[str, Catalog], *,
     Text with no letters of either script (an acronym typed in Latin counts as Latin) keeps
     ``default`` — in Telegram, the user's chosen or app language.
     """
+    text = _QUOTED.sub(" ", text)  # a quotation is in its source's language, not the asker's
     if _KAZAKH.search(text) and "kk" in available:
         return "kk"
     cyrillic = latin = 0

@@ -2,8 +2,11 @@
 
 ``normalize`` folds case, stems Cyrillic words with the Snowball Russian stemmer (so
 "Токаевым" and "Кошербаевым" meet "Токаев" and "Кошербаев", "встречался" meets
-"встречались"), transliterates any script to ASCII (so "Токаев", "Tokaev" and "Tokayev" land
-close together), drops diacritics and punctuation, and collapses spaces.
+"встречались") and keeps them in Cyrillic, so Russian words never collide with English
+ones ("лет" is not "let"); every other script is transliterated to ASCII and diacritics are
+dropped ("Sinirlioğlu" is "sinirlioglu"); punctuation goes and spaces collapse.
+``transliterate`` turns Cyrillic into Latin too: aliases are indexed both ways, so "Tokaev"
+typed in Latin finds an alias curated only in Cyrillic.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ _POSSESSIVE = re.compile(r"(?<=\w)['’`´]s\b")
 _NEGATION = re.compile(r"(?<=\w)n['’`´]t\b", re.IGNORECASE)
 _CONTRACTION = re.compile(r"(?<=\w)['’`´](d|ll|ve|re|m)\b", re.IGNORECASE)
 _APOSTROPHE = re.compile(r"(?<=\w)['’`´](?=\w)")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+# Latin letters, digits, and the lower-case Russian and Kazakh Cyrillic letters.
+_NON_WORD = re.compile(r"[^a-z0-9\u0430-\u044f\u0451\u0456\u04d9\u0493\u049b\u04a3"
+                       r"\u04e9\u04b1\u04af\u04bb]+")
+_NOT_CYRILLIC = re.compile(r"[^\u0400-\u04ff]+")
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
 _RUSSIAN = snowballstemmer.stemmer("russian")
 _CONTROL = {cat for cat in ("Cc", "Cf", "Cs", "Co", "Cn")}
@@ -45,10 +51,16 @@ def normalize(text: str) -> str:
     text = _NEGATION.sub(" not", text)
     text = _CONTRACTION.sub("", text)
     text = _APOSTROPHE.sub("", text)
-    text = _CYRILLIC_WORD.sub(lambda m: _stem_russian(m.group(0)), text)
+    text = _CYRILLIC_WORD.sub(lambda m: _stem_russian(m.group(0)), text.casefold())
+    text = _NOT_CYRILLIC.sub(lambda m: anyascii(m.group(0)).casefold(), text)
+    return " ".join(_NON_WORD.sub(" ", text.replace("ё", "е")).split())
+
+
+@lru_cache(maxsize=16384)
+def transliterate(text: str) -> str:
+    """``normalize`` with Cyrillic transliterated to Latin as well (for alias indexing)."""
     # anyascii writes the soft and hard signs as apostrophes: drop them inside words.
-    ascii_text = anyascii(text).replace("'", "").replace('"', " ").casefold()
-    return " ".join(_NON_WORD.sub(" ", ascii_text).split())
+    return normalize(_CYRILLIC_WORD.sub(lambda m: anyascii(m.group(0)).replace("'", ""), text))
 
 
 @lru_cache(maxsize=65536)

@@ -13,6 +13,7 @@ import re
 
 from .answer import Answer, Citation
 from .engine import format_date
+from .i18n import Catalog
 
 TELEGRAM_LIMIT = 4096
 _MARK = re.compile(r"\[(\d+)\]")
@@ -44,25 +45,38 @@ def to_json(answer: Answer) -> str:
     return json.dumps(answer.as_dict(), ensure_ascii=False)
 
 
-def to_telegram_html(answer: Answer, *, quotes: bool = False) -> str:
-    """Render for Telegram: answer first, then numbered source links; quotes on demand."""
+def to_telegram_html(answer: Answer, *, quotes: bool = False,
+                     catalog: Catalog | None = None) -> str:
+    """Render for Telegram: answer first, then the source documents; quotes on demand.
+
+    Each document is listed once, after the numbers of the citations that come from it
+    ("[1][2] Title — Publisher, 7 June 2023"); with ``quotes`` each citation's verbatim quote
+    follows in a blockquote (numbered when a document has several). ``catalog`` gives the
+    "Sources" heading and the date format in the answer's language (English without it).
+    """
     body = html.escape(answer.text, quote=False)
-    if answer.citations:
-        body = _MARK.sub(lambda m: _mark_link(m, answer.citations), body)
-    parts = [body]
-    if answer.citations:
-        lines = []
-        for number, citation in enumerate(answer.citations, start=1):
-            lines.append(
-                f'[{number}] <a href="{html.escape(citation.url, quote=True)}">'
-                f"{html.escape(citation.title, quote=False)}</a> — "
-                f"{html.escape(citation.publisher, quote=False)}, "
-                f"{html.escape(format_date(citation.date), quote=False)}")
-            if quotes:
-                lines.append(f"<blockquote>{html.escape(citation.quote, quote=False)}"
+    if not answer.citations:
+        return body
+    body = _MARK.sub(lambda m: _mark_link(m, answer.citations), body)
+    heading = (catalog.get("sources") if catalog else None) or "Sources"
+    groups: dict[str, list[tuple[int, Citation]]] = {}
+    for number, citation in enumerate(answer.citations, start=1):
+        groups.setdefault(citation.url, []).append((number, citation))
+    lines = []
+    for cited in groups.values():
+        first = cited[0][1]
+        when = catalog.date(first.date) if catalog else format_date(first.date)
+        marks = "".join(f"[{number}]" for number, _ in cited)
+        lines.append(
+            f'{marks} <a href="{html.escape(first.url, quote=True)}">'
+            f"{html.escape(first.title, quote=False)}</a> — "
+            f"{html.escape(first.publisher, quote=False)}, {html.escape(when, quote=False)}")
+        if quotes:
+            for number, citation in cited:
+                label = f"[{number}] " if len(cited) > 1 else ""
+                lines.append(f"<blockquote>{label}{html.escape(citation.quote, quote=False)}"
                              "</blockquote>")
-        parts.append("<b>Sources</b>\n" + "\n".join(lines))
-    return "\n\n".join(parts)
+    return f"{body}\n\n<b>{html.escape(heading, quote=False)}</b>\n" + "\n".join(lines)
 
 
 def _mark_link(match: re.Match[str], citations: tuple[Citation, ...]) -> str:

@@ -29,7 +29,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from .knowledge import KnowledgeBase
-from .normalize import normalize
+from .normalize import normalize, transliterate
 
 Kind = Literal["person", "role", "org", "event", "date", "quote"]
 SLOT_WORD: dict[str, str] = {"person": "xperson", "role": "xrole", "org": "xorg",
@@ -179,6 +179,13 @@ def _word_close(typed: str, known: str) -> bool:
     return cutoff <= 100 and fuzz.ratio(typed, known) >= cutoff
 
 
+def latin(word: str) -> str:
+    """A normalised word (or phrase) in Latin letters; Latin input is returned unchanged."""
+    if word.isascii():
+        return word
+    return " ".join(transliterate(word).split()) or word
+
+
 def _fuzzy_cutoff(word: str) -> float:
     """Similarity needed for a fuzzy alias match: stricter for short strings."""
     n = len(word.replace(" ", ""))
@@ -200,7 +207,8 @@ class Router:
         self.max_alias_words = max((len(a.split()) for a in self.aliases), default=1)
         self._aliases_by_words: dict[int, list[str]] = {}
         for alias in self.aliases:
-            self._aliases_by_words.setdefault(len(alias.split()), []).append(alias)
+            if alias.isascii():  # fuzzy matching happens in the Latin (transliterated) space
+                self._aliases_by_words.setdefault(len(alias.split()), []).append(alias)
         self._alias_words = frozenset(w for alias in self.aliases for w in alias.split())
         self._build_statements()
         self.examples: list[Example] = []
@@ -214,17 +222,20 @@ class Router:
         self.vocabulary = in_scope | self._knowledge_vocabulary()
         """Words that belong to the domain; any other word makes a question less likely ours."""
         self._build_scorer()
+        self._latin_vocabulary = frozenset(latin(w) for w in self.intent_vocabulary
+                                           if not w.isascii())
+        self._latin_stopwords = frozenset(latin(w) for w in self.stopwords if not w.isascii())
         self._quote_intents = frozenset(ex.intent for ex in self.examples
                                         if SLOT_WORD["quote"] in ex.template.split())
 
     # -- index -------------------------------------------------------------------------
     def _add_alias(self, text: str, kind: Kind, entry_id: str) -> None:
-        key = normalize(text)
-        if not key or key in self.stopwords:
-            return
-        targets = self.aliases.setdefault(key, [])
-        if (kind, entry_id) not in targets:
-            targets.append((kind, entry_id))
+        for key in dict.fromkeys((normalize(text), transliterate(text))):
+            if not key or key in self.stopwords:
+                continue
+            targets = self.aliases.setdefault(key, [])
+            if (kind, entry_id) not in targets:
+                targets.append((kind, entry_id))
 
     def _build_aliases(self) -> None:
         kb = self.kb
@@ -458,8 +469,11 @@ class Router:
                 phrase = " ".join(chunk)
                 hit = self.aliases.get(phrase)
                 score = 100.0
+                if hit is None and not phrase.isascii():
+                    hit = self.aliases.get(latin(phrase))
                 if hit is None and fuzzy:
-                    hit, score = self._fuzzy(phrase, chunk, size)
+                    latin_chunk = [latin(w) for w in chunk]
+                    hit, score = self._fuzzy(" ".join(latin_chunk), latin_chunk, size)
                 if hit is None:
                     continue
                 kind, entry_id = hit[0]
@@ -480,10 +494,10 @@ class Router:
 
     def _fuzzy(self, phrase: str, chunk: list[str],
                size: int) -> tuple[list[tuple[Kind, str]] | None, float]:
-        if size == 1 and (phrase in self.intent_vocabulary or phrase in self.stopwords
-                          or phrase in FILLERS or phrase.isdigit()):
+        if size == 1 and (phrase in self.intent_vocabulary or phrase in self._latin_vocabulary
+                          or phrase in self.stopwords or phrase in FILLERS or phrase.isdigit()):
             return None, 0.0
-        if any(w in self.stopwords for w in (chunk[0], chunk[-1])):
+        if any(w in self.stopwords or w in self._latin_stopwords for w in (chunk[0], chunk[-1])):
             return None, 0.0
         cutoff = _fuzzy_cutoff(phrase)
         if cutoff > 100:
@@ -491,8 +505,9 @@ class Router:
         candidates = self._aliases_by_words.get(size, [])
         for alias, score, _ in process.extract(phrase, candidates, scorer=fuzz.ratio,
                                                score_cutoff=cutoff, limit=5):
-            if size == 1 or all(_word_close(a, b) or (a in self.stopwords and b in self.stopwords)
-                                 for a, b in zip(chunk, alias.split(), strict=True)):
+            if size == 1 or all(_word_close(a, b) or (
+                    (a in self.stopwords or a in self._latin_stopwords) and b in self.stopwords)
+                    for a, b in zip(chunk, alias.split(), strict=True)):
                 return self.aliases[alias], float(score)
         return None, 0.0
 

@@ -22,7 +22,7 @@ from .i18n import Catalog, detect_language
 from .knowledge import KnowledgeBase
 from .normalize import MAX_QUESTION_CHARS, clean, normalize, squash_whitespace
 from .passages import PassageIndex
-from .router import BACK_REFERENCES, Context, Mention, Route, Router
+from .router import Context, Mention, Route, Router
 from .schema import Cite, Meeting, Person, Statement
 
 ANSWER_THRESHOLD = 0.60
@@ -683,10 +683,11 @@ class Engine:
                                  if m.kind in ("event", "org", "role", "date")
                                  and m.text != "(context)")]
         topic = [t for t in topic if t not in ("meeting", "there", "then")]
-        if (ctx.meeting and set(route.words) & BACK_REFERENCES
+        if (ctx.meeting and set(route.words) & self.router.back_references
                 and any(m.id == ctx.meeting for m, _ in said)):
             said = [(m, s) for m, s in said if m.id == ctx.meeting]  # "in that meeting"
-        elif not topic and set(route.words) & {"it", "that", "this", "eto", "tom"}:
+        elif not topic and set(route.words) & (self.router.back_references
+                                                - self.router.female - self.router.male):
             topic = list(ctx.topic) + [self.kb.events[e].name for e in ctx.events
                                        if e in self.kb.events][:1]
         if not said:

@@ -15,7 +15,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
@@ -50,6 +50,9 @@ class CatalogFile(BaseModel):
     date_formats: DateFormats | None = None
     months: list[str] = Field(default_factory=list)
     function_words: list[str] = Field(default_factory=list)
+    pronouns: dict[Literal["female", "male", "plural", "thing"], list[str]] = Field(
+        default_factory=dict)
+    """Words that refer back to the conversation: she/he/they, and it/that/there."""
     messages: dict[str, str | dict[str, str]] = Field(default_factory=dict)
 
 
@@ -63,6 +66,7 @@ class Catalog:
     date_formats: DateFormats
     months: tuple[str, ...] = ()
     function_words: tuple[str, ...] = ()
+    pronouns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fallback: Catalog | None = None
     _locale: Locale | None = field(default=None, compare=False)
 
@@ -151,15 +155,18 @@ def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog
     months: list[str] = []
     words: list[str] = []
     formats: DateFormats | None = None
+    pronouns: dict[str, tuple[str, ...]] = {}
     name = files[0].language
     for file in files:
+        for kind, listed in file.pronouns.items():
+            pronouns[kind] = tuple(dict.fromkeys((*pronouns.get(kind, ()), *listed)))
         messages.update(file.messages)
         months = file.months or months
         words += file.function_words
         formats = file.date_formats or formats
         name = file.name or name
     return Catalog(files[0].language, name, messages, formats or DateFormats(),
-                   tuple(months), tuple(dict.fromkeys(words)), fallback)
+                   tuple(months), tuple(dict.fromkeys(words)), pronouns, fallback)
 
 
 def detect_language(text: str, available: Mapping[str, Catalog], *,

@@ -50,6 +50,8 @@ SIMILARITY = 75.0
 """rapidfuzz token-set similarity (0-100) at or above which two misses are grouped."""
 NEAR_SCORE = 0.6
 """A group "nearly matched" an entry when its median question's best phrasing scored this."""
+MAX_WORDINGS = 5000
+"""Distinct wordings grouped at most; rarer ones are counted together, ungrouped."""
 NOT_ENTRIES = frozenset({"out_of_scope", "greet", "thanks", "goodbye", "help"})
 """Intents a missed question should never be added to as a phrasing."""
 _FILLER_WORDS = frozenset("""
@@ -242,6 +244,8 @@ class MissGroup:
     """The intent id or ``faq:<id>`` the group nearly matched, if any."""
     nearest_example: str | None = None
     stub: str = ""
+    ungrouped: bool = False
+    """True for the rare wordings beyond ``max_wordings``, counted but not grouped."""
 
     @property
     def count(self) -> int:
@@ -334,13 +338,15 @@ def _spelling_map(keys: Counter[str]) -> dict[str, str]:
     return mapping
 
 
-def group_misses(misses: Iterable[Miss], *, threshold: float = SIMILARITY) -> list[MissGroup]:
+def group_misses(misses: Iterable[Miss], *, threshold: float = SIMILARITY,
+                 max_wordings: int = MAX_WORDINGS) -> list[MissGroup]:
     """Group similar misses greedily, most frequent wording first; biggest group first.
 
     Questions are normalised (case, script, punctuation), stripped of question words and
     respelled (:func:`_spelling_map`); then each distinct wording, most frequent first, joins
-    the group whose leading wording it resembles most (:func:`_similarity` >= ``threshold``;
-    candidates prefiltered with :func:`rapidfuzz.process.extract`) or starts a new group.
+    the group whose leading wording it resembles most (:func:`_similarity` >= ``threshold``,
+    compared with the groups that share a word with it) or starts a new group. Beyond the
+    ``max_wordings`` most frequent wordings, the rest form one group with an empty ``key``.
     """
     raw_keys = [(miss, _cluster_key(miss.question)) for miss in misses]
     spelling = _spelling_map(Counter(key for _, key in raw_keys if key))
@@ -350,21 +356,31 @@ def group_misses(misses: Iterable[Miss], *, threshold: float = SIMILARITY) -> li
         if key:
             by_key.setdefault(key, []).append(miss)
     keys = sorted(by_key, key=lambda k: (-len(by_key[k]), k))
+    leftover = keys[max_wordings:]
+    keys = keys[:max_wordings]
     leaders: list[str] = []
     members: list[list[str]] = []
+    postings: dict[str, list[int]] = {}
     for key in keys:
+        words = set(key.split())
+        candidates: set[int] = set()
+        for word in words:
+            candidates.update(postings.get(word, ()))
         best, best_score = -1, threshold
-        # token_set_ratio bounds _similarity from above, so it is a safe prefilter.
-        for _, _, index in process.extract(key, leaders, scorer=fuzz.token_set_ratio,
-                                           score_cutoff=threshold, limit=None):
+        for index in sorted(candidates):
             score = _similarity(key, leaders[index])
-            if score >= best_score and (best < 0 or score > best_score):
+            if score > best_score or (best < 0 and score >= best_score):
                 best, best_score = index, score
         if best >= 0:
             members[best].append(key)
-        else:
-            leaders.append(key)
-            members.append([key])
+            continue
+        for word in words:
+            postings.setdefault(word, []).append(len(leaders))
+        leaders.append(key)
+        members.append([key])
+    if leftover:
+        leaders.append("")
+        members.append(leftover)
     groups: list[MissGroup] = []
     for leader, keys_in in zip(leaders, members, strict=True):
         group_misses_ = [miss for key in keys_in for miss in by_key[key]]
@@ -375,8 +391,9 @@ def group_misses(misses: Iterable[Miss], *, threshold: float = SIMILARITY) -> li
             return sum(1 for word in normalize(question).split() if word in spelling)
 
         spelled = sorted(questions, key=lambda q: (typos(q), -counts[q], q))
-        groups.append(MissGroup(group_misses_, leader, questions, spelled))
-    groups.sort(key=lambda g: (-g.count, g.key))
+        groups.append(MissGroup(group_misses_, leader, questions, spelled,
+                                ungrouped=not leader))
+    groups.sort(key=lambda g: (g.ungrouped, -g.count, g.key))
     return groups
 
 
@@ -402,9 +419,11 @@ def report(log_path: Path, knowledge_dir: Path, top: int = 20) -> str:
         note = f"; {bad} unreadable line(s) skipped" if bad else ""
         return f"No misses logged yet ({log_path} is empty{note})."
     groups = group_misses(misses)
+    ungrouped = [group for group in groups if group.ungrouped]
+    groups = [group for group in groups if not group.ungrouped]
     entries = _KnownEntries.load(Path(knowledge_dir))
     used_ids: set[str] = set()
-    for group in groups:
+    for group in groups[: max(0, top)]:
         _decide(group, entries, used_ids)
     kinds = Counter(miss.kind for miss in misses)
     chats = {miss.chat for miss in misses if miss.chat}
@@ -434,6 +453,9 @@ def report(log_path: Path, knowledge_dir: Path, top: int = 20) -> str:
         lines.append("")
         lines.append(f"{len(groups) - len(shown)} smaller group(s) ({rest} miss(es)) not shown; "
                      "use --top to see more.")
+    for group in ungrouped:
+        lines.append(f"{len(group.questions)} rare wording(s) ({group.count} miss(es)) beyond "
+                     f"the {MAX_WORDINGS} most frequent were not grouped.")
     return "\n".join(lines)
 
 

@@ -61,7 +61,7 @@ def to_telegram_html(answer: Answer, *, quotes: bool = False,
     heading = (catalog.get("sources") if catalog else None) or "Sources"
     groups: dict[str, list[tuple[int, Citation]]] = {}
     for number, citation in enumerate(answer.citations, start=1):
-        groups.setdefault(citation.url, []).append((number, citation))
+        groups.setdefault(citation.source, []).append((number, citation))
     lines = []
     for cited in groups.values():
         first = cited[0][1]

@@ -202,6 +202,7 @@ class Router:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.stopwords, self.months = _language_words(kb)
+        self.female, self.male, self.plural, self.back_references = _pronouns(kb)
         self.aliases: dict[str, list[tuple[Kind, str]]] = {}
         self._build_aliases()
         self.max_alias_words = max((len(a.split()) for a in self.aliases), default=1)
@@ -550,9 +551,10 @@ class Router:
         for i, word in enumerate(words):
             if i in taken:
                 continue
-            if word in FEMALE | MALE | PLURAL and ctx.people:
+            if word in self.female | self.male | self.plural and ctx.people:
                 extra.append(Mention("person", ctx.people[0], "(context)", 100.0, i, i + 1))
-            elif word in ("it", "its") and thing is not None:
+            elif word in self.back_references - self.female - self.male - self.plural - {
+                    "the", "that", "this", "there", "then"} and thing is not None:
                 kind, ids = thing
                 extra.append(Mention(kind, ids[0], "(context)", 100.0, i, i + 1))  # type: ignore[arg-type]
         if not extra:
@@ -567,8 +569,8 @@ class Router:
         """
         if kind == "person":
             present = set(words)
-            wants = ("female" if present & FEMALE and not present & MALE else
-                     "male" if present & MALE and not present & FEMALE else None)
+            wants = ("female" if present & self.female and not present & self.male else
+                     "male" if present & self.male and not present & self.female else None)
             ids = list(ctx.people)
             if wants:
                 rank = {wants: 0, None: 1}
@@ -625,7 +627,7 @@ class Router:
         resolved = list(mentions)
         used_context = False
         kinds = {m.kind for m in mentions}
-        refers_back = any(w in BACK_REFERENCES for w in words) or not kinds - {"date"}
+        refers_back = any(w in self.back_references for w in words) or not kinds - {"date"}
         needs = REQUIRES.get(intent, ())
         for kind in needs:
             if kind in kinds:
@@ -663,6 +665,19 @@ class Router:
             confidence *= UNKNOWN_WORD_PENALTY ** len(unknown)
         return Route(intent, round(min(1.0, confidence), 4), tuple(resolved), (), template,
                      topic=topic, unknown=unknown, from_context=used_context)
+
+
+def _pronouns(kb: KnowledgeBase) -> tuple[frozenset[str], ...]:
+    """Pronouns of every catalogue language, normalised: female, male, plural, all."""
+    sets: dict[str, set[str]] = {"female": set(FEMALE), "male": set(MALE),
+                                 "plural": set(PLURAL), "thing": set(BACK_REFERENCES)}
+    for catalog in kb.catalogs.values():
+        for kind, words in catalog.pronouns.items():
+            for word in words:
+                sets.setdefault(kind, set()).update(normalize(word).split())
+    every = sets["female"] | sets["male"] | sets["plural"] | sets["thing"]
+    return (frozenset(sets["female"]), frozenset(sets["male"]), frozenset(sets["plural"]),
+            frozenset(every))
 
 
 def _language_words(kb: KnowledgeBase) -> tuple[frozenset[str], dict[str, int]]:

@@ -55,6 +55,7 @@ from telegram import (
     MessageEntity,
     ReplyParameters,
     Update,
+    User,
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
@@ -75,6 +76,7 @@ from telegram.request import BaseRequest
 from .answer import Answer
 from .engine import Engine, format_date
 from .errors import MeetbotError, Problem, TokenError
+from .i18n import DEFAULT_LANGUAGE
 from .live import LiveKnowledge
 from .render import split_message, to_telegram_html
 from .router import Context
@@ -268,6 +270,22 @@ class BotState:
         return self._examples[1]
 
 
+def esc(text: str) -> str:
+    """Escape text for Telegram HTML (outside attributes)."""
+    return html.escape(text, quote=False)
+
+
+def user_language(state: BotState, user: User | None) -> str:
+    """The user's Telegram language if the knowledge base has a catalogue for it, else "en"."""
+    code = ((user.language_code if user else None) or DEFAULT_LANGUAGE).split("-")[0].lower()
+    return code if code in state.engine.kb.catalogs else DEFAULT_LANGUAGE
+
+
+def message_in(state: BotState, language: str, key: str, default: str) -> str:
+    """The catalogue's message ``key`` in ``language`` (``default`` if no catalogue has it)."""
+    return state.engine.catalog(language).get(key) or default
+
+
 def _state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
     state = context.bot_data[STATE_KEY]
     assert isinstance(state, BotState)
@@ -432,16 +450,14 @@ def _keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup
     return InlineKeyboardMarkup(buttons) if buttons else None
 
 
-def _quote_label(answer: Answer, show: bool) -> str:
-    noun = "quote" if len(answer.citations) == 1 else "quotes"
-    return f"Show the {noun}" if show else f"Hide the {noun}"
-
-
-def _answer_keyboard(shown: ShownAnswer, key: str, quotes: bool) -> InlineKeyboardMarkup | None:
+def _answer_keyboard(state: BotState, shown: ShownAnswer, key: str,
+                     quotes: bool) -> InlineKeyboardMarkup | None:
     rows: list[list[tuple[str, str]]] = []
     if shown.answer.citations:
-        action = "hide" if quotes else "quote"
-        rows.append([(_quote_label(shown.answer, not quotes), f"{action}:{key}")])
+        lang = shown.answer.lang
+        label = (message_in(state, lang, "hide_quote", "Hide the quote") if quotes
+                 else message_in(state, lang, "show_quote", "Show the quote"))
+        rows.append([(label, f"{'hide' if quotes else 'quote'}:{key}")])
     rows.extend([button] for button in shown.buttons)
     return _keyboard(rows)
 
@@ -472,13 +488,14 @@ async def send_answer(bot: Any, state: BotState, chat_id: int, answer: Answer, *
     """Send ``answer`` with its buttons: quotes, did-you-mean and follow-up questions."""
     buttons = tuple(ask_button(state, q)
                     for q in (*answer.suggestions, *answer.follow_ups[:3]))
-    text = to_telegram_html(answer)
+    catalog = state.engine.catalog(answer.lang)
+    text = to_telegram_html(answer, catalog=catalog)
     in_place = (len(split_message(text)) == 1
-                and len(to_telegram_html(answer, quotes=True)) <= 4096)
+                and len(to_telegram_html(answer, quotes=True, catalog=catalog)) <= 4096)
     shown = ShownAnswer(answer, buttons, in_place)
     key = state.store(shown) if answer.citations else ""
     return await send_html(bot, chat_id, text, reply_to=reply_to,
-                           keyboard=_answer_keyboard(shown, key, quotes=False))
+                           keyboard=_answer_keyboard(state, shown, key, quotes=False))
 
 
 def _chat_key(chat: Chat, user_id: int | None) -> ChatKey:
@@ -487,12 +504,17 @@ def _chat_key(chat: Chat, user_id: int | None) -> ChatKey:
     return (chat.id, user_id or 0)
 
 
-async def answer_question(context: ContextTypes.DEFAULT_TYPE, chat: Chat, user_id: int | None,
+async def answer_question(context: ContextTypes.DEFAULT_TYPE, chat: Chat, user: User | None,
                           question: str, *, reply_to: Message | None = None) -> Answer:
-    """Ask the engine in the light of this chat's conversation; send and remember the answer."""
+    """Ask the engine in the light of this chat's conversation; send and remember the answer.
+
+    The answer is in the question's language; when the text does not tell (a name, an
+    acronym), in the user's Telegram language if there is a catalogue for it.
+    """
     state = _state(context)
-    key = _chat_key(chat, user_id)
-    answer = state.engine.ask(question, state.conversations.get(key))
+    key = _chat_key(chat, user.id if user else None)
+    answer = state.engine.ask(question, state.conversations.get(key),
+                              default_lang=user_language(state, user))
     state.stats.record(answer)
     state.conversations.put(key, answer.context)
     await send_answer(context.bot, state, chat.id, answer, reply_to=reply_to)
@@ -557,10 +579,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [
         "<b>Hello! I answer questions about official meetings and cite my sources.</b>",
         "",
-        f"I know {len(kb.meetings)} meetings ({html.escape(span)}) and {len(kb.people)} "
+        f"I know {len(kb.meetings)} meetings ({esc(span)}) and {len(kb.people)} "
         f"people, from {len(docs)} published documents:",
-        *(f"• {html.escape(d.meta.title)} — {html.escape(d.meta.publisher)}, "
-          f"{html.escape(format_date(d.meta.published))}" for d in docs),
+        *(f"• {esc(d.meta.title)} — {esc(d.meta.publisher)}, "
+          f"{esc(format_date(d.meta.published))}" for d in docs),
         "",
         "Every answer links to its source, and “Show the quote” reveals the exact words. "
         "Tap an example or type your own question. /help lists the commands.",
@@ -572,11 +594,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _help_text(state: BotState, admin: bool) -> str:
     kb = state.engine.kb
     intro = kb.intents["help"].reply if "help" in kb.intents else None
-    lines = [html.escape(intro or "I answer questions about official meetings, citing the "
+    lines = [esc(intro or "I answer questions about official meetings, citing the "
                                   "published source for every fact."), "", "<b>Commands</b>"]
-    lines += [f"/{name} — {html.escape(text)}" for name, text in COMMANDS]
+    lines += [f"/{name} — {esc(text)}" for name, text in COMMANDS]
     if admin:
-        lines += [f"/{name} — {html.escape(text)} (admins)" for name, text in ADMIN_COMMANDS]
+        lines += [f"/{name} — {esc(text)} (admins)" for name, text in ADMIN_COMMANDS]
     lines += ["", "In a group, mention me (@me your question), reply to one of my messages, or "
                   "use /ask. You can also type @my-name and a question in any chat."]
     return "\n".join(lines)
@@ -593,8 +615,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     text = _help_text(state, admin)
     username = context.bot.username
     if username:
-        text = text.replace("@me", html.escape(f"@{username}")).replace(
-            "@my-name", html.escape(f"@{username}"))
+        text = text.replace("@me", esc(f"@{username}")).replace(
+            "@my-name", esc(f"@{username}"))
     rows = [[ask_button(state, q)] for q in state.examples()]
     await send_html(context.bot, message.chat_id, text, keyboard=_keyboard(rows))
 
@@ -613,7 +635,7 @@ async def meetings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rows: list[list[tuple[str, str]]] = []
     for meeting in items:
         when = format_date(meeting.date)
-        lines.append(f"• {html.escape(when)}: {html.escape(meeting.title)}")
+        lines.append(f"• {esc(when)}: {esc(meeting.title)}")
         data = f"m:{meeting.id}"
         if not _fits(data):
             data = f"M:{state.store(meeting.id)}"
@@ -634,7 +656,7 @@ async def people(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_answer(context.bot, state, message.chat_id, answer)
         return
     names = sorted(p.name for p in state.engine.kb.people.values())
-    text = "<b>People in the sources</b>\n" + "\n".join(f"• {html.escape(n)}" for n in names)
+    text = "<b>People in the sources</b>\n" + "\n".join(f"• {esc(n)}" for n in names)
     await send_html(context.bot, message.chat_id, text)
 
 
@@ -648,8 +670,8 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     for number, doc in enumerate(docs, start=1):
         meta = doc.meta
         lines.append(f'{number}. <a href="{html.escape(meta.url, quote=True)}">'
-                     f"{html.escape(meta.title)}</a>\n   {html.escape(meta.publisher)}, "
-                     f"{html.escape(format_date(meta.published))}")
+                     f"{esc(meta.title)}</a>\n   {esc(meta.publisher)}, "
+                     f"{esc(format_date(meta.published))}")
     await send_html(context.bot, message.chat_id, "\n".join(lines))
 
 
@@ -663,11 +685,10 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not question and message.reply_to_message and message.reply_to_message.text:
         question = message.reply_to_message.text
     if not question:
-        await send_html(context.bot, message.chat_id, html.escape(ASK_USAGE),
+        await send_html(context.bot, message.chat_id, esc(ASK_USAGE),
                         reply_to=message if _is_group(message.chat) else None)
         return
-    user = update.effective_user
-    await answer_question(context, message.chat, user.id if user else None, question,
+    await answer_question(context, message.chat, update.effective_user, question,
                           reply_to=message if _is_group(message.chat) else None)
 
 
@@ -687,7 +708,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
              f"Conversations remembered: {len(state.conversations)}", "",
              "<b>Top misses</b>"]
     top = s.misses.most_common(10)
-    lines += [f"{count}× {html.escape(question)}" for question, count in top] or ["none yet"]
+    lines += [f"{count}× {esc(question)}" for question, count in top] or ["none yet"]
     await send_html(context.bot, message.chat_id, "\n".join(lines))
 
 
@@ -704,7 +725,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kb = state.engine.kb
     if problems:
         text = ("<b>The knowledge base has errors; still serving the last good one.</b>\n"
-                + "\n".join(html.escape(str(p)) for p in problems))
+                + "\n".join(esc(str(p)) for p in problems))
     else:
         text = (f"OK: reloaded {len(kb.meetings)} meetings, {len(kb.people)} people, "
                 f"{len(kb.sources)} sources.")
@@ -728,7 +749,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             return  # addressed to every bot in the group, or to another one: stay quiet
     elif message.chat.type != ChatType.PRIVATE:
         return
-    await send_html(context.bot, message.chat_id, html.escape(UNKNOWN_COMMAND),
+    await send_html(context.bot, message.chat_id, esc(UNKNOWN_COMMAND),
                     reply_to=message if _is_group(message.chat) else None)
 
 
@@ -750,9 +771,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     question = addressed_text(message, context.bot.id, context.bot.username)
     if question is None:
         return
-    user = update.effective_user
     group = _is_group(message.chat)
-    await answer_question(context, message.chat, user.id if user else None, question,
+    await answer_question(context, message.chat, update.effective_user, question,
                           reply_to=message if group or update.edited_message else None)
 
 
@@ -769,7 +789,9 @@ async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
     elif message.chat.type != ChatType.PRIVATE:
         return
-    await send_html(context.bot, message.chat_id, html.escape(TEXT_ONLY),
+    state = _state(context)
+    text = message_in(state, user_language(state, update.effective_user), "text_only", TEXT_ONLY)
+    await send_html(context.bot, message.chat_id, esc(text),
                     reply_to=message if _is_group(message.chat) else None)
 
 
@@ -798,25 +820,29 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif action in ("m", "M"):
         meeting_id = payload if action == "m" else state.buttons.get(payload)
         await query.answer()
-        await _send_meeting(context, state, chat, query.from_user.id, meeting_id)
+        await _send_meeting(context, state, chat, query.from_user, meeting_id)
         return
     else:
         question = None
     if not question:
-        await query.answer(EXPIRED, show_alert=True)
+        await query.answer(_expired(state, query), show_alert=True)
         return
     await query.answer()
-    await answer_question(context, chat, query.from_user.id, question)
+    await answer_question(context, chat, query.from_user, question)
+
+
+def _expired(state: BotState, query: CallbackQuery) -> str:
+    return message_in(state, user_language(state, query.from_user), "button_expired", EXPIRED)
 
 
 async def _send_meeting(context: ContextTypes.DEFAULT_TYPE, state: BotState, chat: Chat,
-                        user_id: int, meeting_id: object) -> None:
+                        user: User, meeting_id: object) -> None:
     engine = state.engine
     if not isinstance(meeting_id, str) or meeting_id not in engine.kb.meetings:
-        await send_html(context.bot, chat.id, html.escape(NO_MEETING))
+        await send_html(context.bot, chat.id, esc(NO_MEETING))
         return
-    answer = engine.meeting_summary(meeting_id)
-    state.conversations.put(_chat_key(chat, user_id), answer.context)
+    answer = engine.meeting_summary(meeting_id, lang=user_language(state, user))
+    state.conversations.put(_chat_key(chat, user.id), answer.context)
     await send_answer(context.bot, state, chat.id, answer)
 
 
@@ -824,11 +850,12 @@ async def _toggle_quotes(query: CallbackQuery, context: ContextTypes.DEFAULT_TYP
                          state: BotState, key: str, *, quotes: bool) -> None:
     stored = state.buttons.get(key)
     if not isinstance(stored, ShownAnswer):
-        await query.answer(EXPIRED, show_alert=True)
+        await query.answer(_expired(state, query), show_alert=True)
         return
     await query.answer()
-    text = to_telegram_html(stored.answer, quotes=quotes)
-    keyboard = _answer_keyboard(stored, key, quotes)
+    text = to_telegram_html(stored.answer, quotes=quotes,
+                            catalog=state.engine.catalog(stored.answer.lang))
+    keyboard = _answer_keyboard(state, stored, key, quotes)
     if stored.in_place:
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
@@ -849,15 +876,16 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"\s*\[\d+\]", "", text).split())
 
 
-def _article(index: int, answer: Answer) -> InlineQueryResultArticle:
+def _article(state: BotState, index: int, answer: Answer) -> InlineQueryResultArticle:
     body = _plain(answer.text)
     title = body if len(body) <= 80 else body[:79] + "…"
+    catalog = state.engine.catalog(answer.lang)
     if answer.citations:
         first = answer.citations[0]
-        description = f"Source: {first.publisher}, {format_date(first.date)}"
+        description = f"{first.publisher}, {catalog.date(first.date)}"
     else:
         description = answer.question
-    text = to_telegram_html(answer)
+    text = to_telegram_html(answer, catalog=catalog)
     if len(text) > 4096:
         text = split_message(text)[0]
     return InlineQueryResultArticle(
@@ -879,13 +907,14 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             "Type a question, e.g. who heads ODIHR?", start_parameter="inline"))
         return
     engine = state.engine
-    answer = engine.ask(text)
+    lang = user_language(state, query.from_user)
+    answer = engine.ask(text, default_lang=lang)
     state.stats.record(answer)
     answers = [answer]
     if answer.kind == "clarify":
-        answers = [a for a in (engine.ask(s) for s in answer.suggestions) if a.answered]
-        answers = answers or [answer]
-    results = [_article(i, a) for i, a in enumerate(answers)]
+        answers = [a for a in (engine.ask(s, lang=answer.lang) for s in answer.suggestions)
+                   if a.answered] or [answer]
+    results = [_article(state, i, a) for i, a in enumerate(answers)]
     await query.answer(results, cache_time=30, is_personal=False)
 
 
@@ -910,8 +939,11 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     if update.callback_query is not None:
         with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
+    text = message_in(state, user_language(state, update.effective_user), "error_apology",
+                      APOLOGY)
     try:
-        await context.bot.send_message(chat_id, html.escape(APOLOGY), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(chat_id, esc(text),
+                                       parse_mode=ParseMode.HTML)
     except TelegramError as exc:
         logger.warning("could not apologise in a chat: %s", exc)
 
@@ -958,7 +990,7 @@ async def notify_admins(application: AnyApplication, problems: list[Problem] | N
             return
         state.reported = signature
         text = ("<b>A knowledge edit was rejected; I keep serving the last good knowledge "
-                "base.</b>\n" + "\n".join(html.escape(line) for line in signature[:10]))
+                "base.</b>\n" + "\n".join(esc(line) for line in signature[:10]))
         if len(signature) > 10:
             text += f"\n… and {len(signature) - 10} more: run <code>meetbot check</code>"
     else:

@@ -74,15 +74,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        # No sub-command: the bot when a token is set, else the console (options go to it).
+        argv = ["bot" if os.environ.get("TELEGRAM_BOT_TOKEN") else "console", *argv]
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "watchfiles"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     command = args.command
-    if command is None:
-        command = "bot" if os.environ.get("TELEGRAM_BOT_TOKEN") else "console"
-        args = _parser().parse_args([command, *(argv or sys.argv[1:])])
     directory = args.knowledge or default_knowledge_dir()
     try:
         return _run(command, args, directory)

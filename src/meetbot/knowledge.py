@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -179,6 +180,9 @@ def parse_file(path: Path, display: str) -> ParsedFile:
         raise KnowledgeError([Problem(display, where, f"YAML error: {message}")]) from None
     except yaml.YAMLError as exc:
         raise KnowledgeError([Problem(display, None, f"YAML error: {exc}")]) from None
+    except RecursionError:
+        raise KnowledgeError([Problem(display, None,
+                                      "YAML nested too deeply to read")]) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -187,14 +191,21 @@ def parse_file(path: Path, display: str) -> ParsedFile:
     return ParsedFile(display, data, lines)
 
 
+MAX_DEPTH = 40
+"""Deeper nesting than any knowledge file needs: refused before it can exhaust the stack."""
+
+
 def _walk_nodes(node: yaml.Node, path: Path_, lines: dict[Path_, int],
                 problems: list[Problem], display: str, seen: set[int]) -> None:
     if id(node) in seen:
-        problems.append(Problem(display, node.start_mark.line + 1,
+        problems.append(Problem(display, lines.get(path, node.start_mark.line + 1),
                                 "YAML aliases (*name) are not allowed; write the value out"))
         return
-    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
-        seen.add(id(node))
+    if len(path) > MAX_DEPTH:
+        problems.append(Problem(display, node.start_mark.line + 1,
+                                f"nested more than {MAX_DEPTH} levels deep"))
+        return
+    seen.add(id(node))
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         keys: set[str] = set()
@@ -216,26 +227,53 @@ def _walk_nodes(node: yaml.Node, path: Path_, lines: dict[Path_, int],
 
 
 def _validate(parsed: ParsedFile) -> tuple[KnowledgeFile | None, list[Problem]]:
+    """Validate a file entry by entry: a bad entry is reported and left out, the rest stay.
+
+    (Dropping the whole file would make every reference to its other entries look broken.)
+    """
+    problems: list[Problem] = []
+    kept: dict[str, list[Any]] = {}
+    data = dict(parsed.data)
+    for section in SECTIONS:
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        model = KnowledgeFile.model_fields[section].annotation
+        entry_type = model.__args__[0] if model is not None else None  # list[X] -> X
+        good = []
+        for index, item in enumerate(items):
+            try:
+                good.append(entry_type.model_validate(item))  # type: ignore[union-attr]
+            except ValidationError as exc:
+                problems.extend(_problems(parsed, exc, (section, index)))
+        kept[section] = good
+        data[section] = []
     try:
-        return KnowledgeFile.model_validate(parsed.data), []
+        KnowledgeFile.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
-            where = ".".join(str(part) for part in loc)
-            message = err["msg"]
-            if err["type"] == "extra_forbidden":
-                message = f"unknown key {loc[-1]!r}"
-                if len(loc) == 1:
-                    message += f" (sections are: {', '.join(SECTIONS)})"
-            elif err["type"] == "missing":
-                message = f"missing required key {loc[-1]!r}"
-            else:
-                message = f"{where}: {message}"
-                if "input" in err and not isinstance(err["input"], dict | list):
-                    message += f" (got {err['input']!r})"
-            problems.append(Problem(parsed.name, parsed.line(loc), message))
-        return None, problems
+        problems.extend(_problems(parsed, exc, ()))
+        return (KnowledgeFile.model_construct(**kept) if kept else None), problems
+    return KnowledgeFile.model_construct(**{s: kept.get(s, []) for s in SECTIONS}), problems
+
+
+def _problems(parsed: ParsedFile, exc: ValidationError, prefix: Path_) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = (*prefix, *err["loc"])
+        where = ".".join(str(part) for part in loc)
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = f"unknown key {loc[-1]!r}"
+            if len(loc) == 1:
+                message += f" (sections are: {', '.join(SECTIONS)})"
+        elif err["type"] == "missing":
+            message = f"missing required key {loc[-1]!r}"
+        else:
+            message = f"{where}: {message}"
+            if "input" in err and not isinstance(err["input"], dict | list):
+                message += f" (got {err['input']!r})"
+        problems.append(Problem(parsed.name, parsed.line(loc), message))
+    return problems
 
 
 def _walk_models(obj: Any, path: Path_) -> Iterator[tuple[Path_, Any]]:
@@ -262,20 +300,43 @@ def load(directory: Path | str | None = None) -> KnowledgeBase:
     stamp = fingerprint(root)
     problems: list[Problem] = []
     parsed_files: list[tuple[ParsedFile, KnowledgeFile]] = []
+    declared: set[str] = set()
     for path in files:
         display = _display(path, root)
         try:
             parsed = parse_file(path, display)
         except KnowledgeError as exc:
             problems.extend(exc.problems)
+            declared.update(_ids_in_text(path))
             continue
+        declared.update(_ids_in_data(parsed.data))
         model, errs = _validate(parsed)
         problems.extend(errs)
         if model is not None:
             parsed_files.append((parsed, model))
     catalogs = load_catalogs(root / "messages", problems)
-    kb = _assemble(root, parsed_files, problems, stamp)
+    kb = _assemble(root, parsed_files, problems, stamp, declared)
     return replace(kb, catalogs=MappingProxyType(catalogs))
+
+
+_ID_LINE = re.compile(r"^\s*(?:-\s+)?id:\s*[\"']?([a-z0-9][a-z0-9_-]*)", re.MULTILINE)
+
+
+def _ids_in_text(path: Path) -> set[str]:
+    """Ids a file that does not parse appears to define (so they are not reported missing)."""
+    try:
+        return set(_ID_LINE.findall(path.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return set()
+
+
+def _ids_in_data(data: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    for section in SECTIONS:
+        items = data.get(section)
+        if isinstance(items, list):
+            found.update(str(i["id"]) for i in items if isinstance(i, dict) and "id" in i)
+    return found
 
 
 def load_catalogs(extra: Path | None, problems: list[Problem]) -> dict[str, Catalog]:
@@ -318,7 +379,14 @@ def _display(path: Path, root: Path) -> str:
 
 
 def _assemble(root: Path, parsed_files: list[tuple[ParsedFile, KnowledgeFile]],
-              problems: list[Problem], stamp: str) -> KnowledgeBase:
+              problems: list[Problem], stamp: str,
+              declared: set[str] | None = None) -> KnowledgeBase:
+    """Merge validated files, then check ids, references and citations.
+
+    ``declared`` holds ids whose entries exist but are broken (already reported): a
+    reference to one of them is not reported again as unknown.
+    """
+    declared = declared or set()
     tables: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
     located: dict[tuple[str, str], Located] = {}
     origin: dict[tuple[str, str], tuple[ParsedFile, Path_]] = {}
@@ -340,7 +408,7 @@ def _assemble(root: Path, parsed_files: list[tuple[ParsedFile, KnowledgeFile]],
                 tables[section][entry.id] = entry
 
     def ref(key: tuple[str, str], subpath: Path_, target: str, value: str | None) -> None:
-        if value is None or value in tables[target]:
+        if value is None or value in tables[target] or value in declared:
             return
         parsed, path = origin[key]
         known = ", ".join(sorted(tables[target])[:8]) or "none defined"
@@ -393,6 +461,8 @@ def _assemble(root: Path, parsed_files: list[tuple[ParsedFile, KnowledgeFile]],
         entry = tables[section][entry_id]
         for subpath, value in _walk_models(entry, path):
             if not isinstance(value, Cite):
+                continue
+            if value.source in declared and value.source not in tables["sources"]:
                 continue
             if value.source not in tables["sources"]:
                 ref((section, entry_id), (*subpath[len(path):], "source"), "sources",

@@ -46,6 +46,13 @@ class LiveKnowledge:
         """Reload if the files changed (or ``force``); return the problems, or None if good."""
         with self._lock:
             stamp = fingerprint(self.directory)
+            if not force and stamp == self._stamp and self.problems:
+                # The broken edit was undone: the served knowledge base is current again.
+                self.problems = []
+                self._broken_stamp = None
+                logger.info("knowledge files are back to the served version")
+                self._notify(None)
+                return None
             if not force and stamp in (self._stamp, self._broken_stamp):
                 return self.problems or None
             try:
@@ -85,6 +92,7 @@ class LiveKnowledge:
     def _watch(self) -> None:
         from watchfiles import watch
 
+        self.reload()  # an edit saved before the watcher started is not missed
         try:
             for _changes in watch(self.directory, stop_event=self._stop, debounce=200,
                                   step=50, rust_timeout=1000, yield_on_timeout=False,

@@ -41,6 +41,7 @@ from typing import Any, Final, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeChat,
     CallbackQuery,
@@ -223,6 +224,8 @@ class Settings:
     request: BaseRequest | None = None
     """A request object for API calls (tests use one that never leaves the process)."""
     get_updates_request: BaseRequest | None = None
+    webhook_secret: str | None = None
+    """Kept out of the logs like the token."""
     rate_limit: bool = True
     context_ttl: float = 30 * 60
     max_conversations: int = 10_000
@@ -243,6 +246,10 @@ class BotState:
             settings.max_conversations, settings.context_ttl, settings.clock)
         self.buttons: ExpiringLRU[str, str | ShownAnswer] = ExpiringLRU(
             settings.max_buttons, settings.button_ttl, settings.clock)
+        # The context after each answer sent, by (chat id, message id): a reply to an answer
+        # follows up on that answer, whoever replies.
+        self.answered: ExpiringLRU[tuple[int, int], Context] = ExpiringLRU(
+            settings.max_conversations, settings.context_ttl, settings.clock)
         self.apologies: ExpiringLRU[int, bool] = ExpiringLRU(10_000, 30.0, settings.clock)
         self.stats = Stats()
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -321,40 +328,51 @@ def read_token(token_file: Path | None = None, environ: dict[str, str] | None = 
     return token
 
 
-class TokenRedactor(logging.Filter):
-    """Replace the bot token with ``[token]`` in any log record (message and traceback)."""
+class SecretRedactor(logging.Filter):
+    """Replace the bot token (and the webhook secret) in any log record, traceback included."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, secret: str | None = None) -> None:
         super().__init__()
-        self.token = token
+        self.secrets = tuple((value, label) for value, label in
+                             ((token, "[token]"), (secret, "[secret]")) if value)
+
+    def _redact(self, text: str) -> str:
+        for value, label in self.secrets:
+            text = text.replace(value, label)
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact ``record`` in place; never drop it."""
-        token = self.token
         try:
             message = record.getMessage()
-            if token in message:
-                record.msg = message.replace(token, "[token]")
-                record.args = None
+            redacted = self._redact(message)
+            if redacted != message:
+                record.msg, record.args = redacted, None
             if record.exc_info and not record.exc_text:
                 record.exc_text = logging.Formatter().formatException(record.exc_info)
-            if record.exc_text and token in record.exc_text:
-                record.exc_text = record.exc_text.replace(token, "[token]")
-            if record.stack_info and token in record.stack_info:
-                record.stack_info = record.stack_info.replace(token, "[token]")
+            if record.exc_text:
+                record.exc_text = self._redact(record.exc_text)
+            if record.stack_info:
+                record.stack_info = self._redact(record.stack_info)
         except Exception:  # a broken record must not break logging
             return True
         return True
 
 
-def protect_logs(token: str) -> None:
-    """Keep the token out of the logs: quiet httpx/httpcore, redact it everywhere else."""
+def protect_logs(token: str, secret: str | None = None) -> None:
+    """Keep the token (and webhook secret) out of the logs on every root handler.
+
+    httpx and httpcore, which log request URLs (and the token is in every URL), are set to
+    WARNING; a :class:`SecretRedactor` on each handler catches whatever else carries it (at
+    DEBUG, python-telegram-bot itself logs the API URL and the setWebhook parameters).
+    """
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    root = logging.getLogger()
-    for handler in root.handlers:
-        if not any(isinstance(f, TokenRedactor) and f.token == token for f in handler.filters):
-            handler.addFilter(TokenRedactor(token))
+    redactor = SecretRedactor(token, secret)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, SecretRedactor) and f.secrets == redactor.secrets
+                   for f in handler.filters):
+            handler.addFilter(redactor)
 
 
 def parse_admin_ids(value: str | None) -> frozenset[int]:
@@ -465,7 +483,7 @@ def _answer_keyboard(state: BotState, shown: ShownAnswer, key: str,
 # -- sending -----------------------------------------------------------------------------------
 
 
-async def send_html(bot: Any, chat_id: int, text: str, *,
+async def send_html(bot: Bot, chat_id: int, text: str, *,
                     reply_to: Message | None = None,
                     keyboard: InlineKeyboardMarkup | None = None) -> Message:
     """Send HTML ``text`` (split at 4,096 characters); the keyboard goes on the last part."""
@@ -483,7 +501,7 @@ async def send_html(bot: Any, chat_id: int, text: str, *,
     return sent
 
 
-async def send_answer(bot: Any, state: BotState, chat_id: int, answer: Answer, *,
+async def send_answer(bot: Bot, state: BotState, chat_id: int, answer: Answer, *,
                       reply_to: Message | None = None) -> Message:
     """Send ``answer`` with its buttons: quotes, did-you-mean and follow-up questions."""
     buttons = tuple(ask_button(state, q)
@@ -505,19 +523,27 @@ def _chat_key(chat: Chat, user_id: int | None) -> ChatKey:
 
 
 async def answer_question(context: ContextTypes.DEFAULT_TYPE, chat: Chat, user: User | None,
-                          question: str, *, reply_to: Message | None = None) -> Answer:
-    """Ask the engine in the light of this chat's conversation; send and remember the answer.
+                          question: str, *, asked: Message | None = None,
+                          quote: bool = False) -> Answer:
+    """Ask the engine in the light of the conversation; send and remember the answer.
 
+    The conversation is this chat's (this member's, in a group), or, when ``asked`` replies to
+    one of the bot's answers, that answer's. With ``quote`` the answer replies to ``asked``.
     The answer is in the question's language; when the text does not tell (a name, an
     acronym), in the user's Telegram language if there is a catalogue for it.
     """
+    reply_to = asked if quote else None
     state = _state(context)
     key = _chat_key(chat, user.id if user else None)
-    answer = state.engine.ask(question, state.conversations.get(key),
-                              default_lang=user_language(state, user))
+    previous = state.conversations.get(key)
+    replied = asked.reply_to_message if asked is not None else None
+    if replied is not None:
+        previous = state.answered.get((chat.id, replied.message_id)) or previous
+    answer = state.engine.ask(question, previous, default_lang=user_language(state, user))
     state.stats.record(answer)
     state.conversations.put(key, answer.context)
-    await send_answer(context.bot, state, chat.id, answer, reply_to=reply_to)
+    sent = await send_answer(context.bot, state, chat.id, answer, reply_to=reply_to)
+    state.answered.put((chat.id, sent.message_id), answer.context)
     return answer
 
 
@@ -591,16 +617,17 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_html(context.bot, message.chat_id, "\n".join(lines), keyboard=_keyboard(rows))
 
 
-def _help_text(state: BotState, admin: bool) -> str:
+def _help_text(state: BotState, admin: bool, username: str) -> str:
     kb = state.engine.kb
     intro = kb.intents["help"].reply if "help" in kb.intents else None
-    lines = [esc(intro or "I answer questions about official meetings, citing the "
-                                  "published source for every fact."), "", "<b>Commands</b>"]
+    lines = [esc(intro or "I answer questions about official meetings, citing the published "
+                          "source for every fact."), "", "<b>Commands</b>"]
     lines += [f"/{name} — {esc(text)}" for name, text in COMMANDS]
     if admin:
         lines += [f"/{name} — {esc(text)} (admins)" for name, text in ADMIN_COMMANDS]
-    lines += ["", "In a group, mention me (@me your question), reply to one of my messages, or "
-                  "use /ask. You can also type @my-name and a question in any chat."]
+    me = esc(f"@{username}")
+    lines += ["", f"In a group, mention me ({me} your question), reply to one of my messages, "
+                  f"or use /ask. In any chat you can also type {me} and a question."]
     return "\n".join(lines)
 
 
@@ -610,13 +637,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None:
         return
     state = _state(context)
-    user = update.effective_user
-    admin = user is not None and user.id in state.settings.admin_ids
-    text = _help_text(state, admin)
-    username = context.bot.username
-    if username:
-        text = text.replace("@me", esc(f"@{username}")).replace(
-            "@my-name", esc(f"@{username}"))
+    text = _help_text(state, _is_admin(update, state), context.bot.username or "bot")
     rows = [[ask_button(state, q)] for q in state.examples()]
     await send_html(context.bot, message.chat_id, text, keyboard=_keyboard(rows))
 
@@ -689,7 +710,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                         reply_to=message if _is_group(message.chat) else None)
         return
     await answer_question(context, message.chat, update.effective_user, question,
-                          reply_to=message if _is_group(message.chat) else None)
+                          asked=message, quote=_is_group(message.chat))
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -722,14 +743,22 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await help_command(update, context)
         return
     problems = state.settings.live.reload(force=True)
+    # The admin reads the outcome here: no separate notice about this same state.
+    state.reported = problem_lines(state, problems) if problems else None
     kb = state.engine.kb
     if problems:
         text = ("<b>The knowledge base has errors; still serving the last good one.</b>\n"
-                + "\n".join(esc(str(p)) for p in problems))
+                + "\n".join(esc(line) for line in problem_lines(state, problems)))
     else:
         text = (f"OK: reloaded {len(kb.meetings)} meetings, {len(kb.people)} people, "
                 f"{len(kb.sources)} sources.")
     await send_html(context.bot, message.chat_id, text)
+
+
+def problem_lines(state: BotState, problems: Sequence[Problem]) -> tuple[str, ...]:
+    """``file:line: message`` for each problem, paths relative to the knowledge directory."""
+    prefix = str(state.settings.live.directory) + os.sep
+    return tuple(str(p).removeprefix(prefix) for p in problems)
 
 
 def _is_admin(update: Update, state: BotState) -> bool:
@@ -771,9 +800,9 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     question = addressed_text(message, context.bot.id, context.bot.username)
     if question is None:
         return
-    group = _is_group(message.chat)
+    quote = _is_group(message.chat) or update.edited_message is not None
     await answer_question(context, message.chat, update.effective_user, question,
-                          reply_to=message if group or update.edited_message else None)
+                          asked=message, quote=quote)
 
 
 async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -843,7 +872,8 @@ async def _send_meeting(context: ContextTypes.DEFAULT_TYPE, state: BotState, cha
         return
     answer = engine.meeting_summary(meeting_id, lang=user_language(state, user))
     state.conversations.put(_chat_key(chat, user.id), answer.context)
-    await send_answer(context.bot, state, chat.id, answer)
+    sent = await send_answer(context.bot, state, chat.id, answer)
+    state.answered.put((chat.id, sent.message_id), answer.context)
 
 
 async def _toggle_quotes(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE,
@@ -908,8 +938,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     engine = state.engine
     lang = user_language(state, query.from_user)
-    answer = engine.ask(text, default_lang=lang)
-    state.stats.record(answer)
+    answer = engine.ask(text, default_lang=lang)  # not counted: it arrives per keystroke
     answers = [answer]
     if answer.kind == "clarify":
         answers = [a for a in (engine.ask(s, lang=answer.lang) for s in answer.suggestions)
@@ -952,7 +981,7 @@ async def post_init(application: AnyApplication) -> None:
     """Set the command menu, start watching the knowledge files, listen for broken edits."""
     state: BotState = application.bot_data[STATE_KEY]
     state.loop = asyncio.get_running_loop()
-    protect_logs(state.settings.token)
+    protect_logs(state.settings.token, state.settings.webhook_secret)
     bot = application.bot
     await bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
     for admin in sorted(state.settings.admin_ids):
@@ -985,7 +1014,7 @@ async def notify_admins(application: AnyApplication, problems: list[Problem] | N
     """Tell the admins, once per broken state, that a knowledge edit was rejected (or fixed)."""
     state: BotState = application.bot_data[STATE_KEY]
     if problems:
-        signature = tuple(str(p) for p in problems)
+        signature = problem_lines(state, problems)
         if signature == state.reported:
             return
         state.reported = signature
@@ -1010,7 +1039,7 @@ async def notify_admins(application: AnyApplication, problems: list[Problem] | N
 
 def build_application(settings: Settings) -> AnyApplication:
     """Build the Application with every handler and the error handler registered."""
-    protect_logs(settings.token)
+    protect_logs(settings.token, settings.webhook_secret)
     defaults = Defaults(parse_mode=ParseMode.HTML,
                         link_preview_options=LinkPreviewOptions(is_disabled=True))
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
@@ -1053,9 +1082,10 @@ def run_bot(live: LiveKnowledge, args: argparse.Namespace) -> int:
     from ``--base-url`` or ``MEETBOT_BOT_API_URL`` (tests), else Telegram's.
     """
     token = read_token(getattr(args, "token_file", None))
-    protect_logs(token)
+    secret: str | None = getattr(args, "secret_token", None)
+    protect_logs(token, secret)
     settings = Settings(
-        token=token, live=live,
+        token=token, live=live, webhook_secret=secret,
         admin_ids=parse_admin_ids(os.environ.get("MEETBOT_ADMIN_IDS")),
         base_url=getattr(args, "base_url", None) or os.environ.get("MEETBOT_BOT_API_URL")
         or None)
@@ -1063,7 +1093,6 @@ def run_bot(live: LiveKnowledge, args: argparse.Namespace) -> int:
     webhook_url: str | None = getattr(args, "webhook_url", None)
     try:
         if webhook_url:
-            secret = getattr(args, "secret_token", None)
             if secret is not None and not SECRET_TOKEN_PATTERN.fullmatch(secret):
                 raise MeetbotError("--secret-token must be 1-256 letters, digits, '_' or '-'")
             if secret is None:

@@ -1,0 +1,52 @@
+"""Shared fixtures: the project root, the shipped knowledge base, small knowledge bases,
+and the environment for command-line subprocesses."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from kbfactory import REAL_KNOWLEDGE, write_small_kb
+from meetbot.engine import Engine
+from meetbot.knowledge import KnowledgeBase, load
+
+
+@pytest.fixture(scope="session")
+def shipped_kb() -> KnowledgeBase:
+    """The project's own knowledge base, loaded once."""
+    return load(REAL_KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def shipped_engine(shipped_kb: KnowledgeBase) -> Engine:
+    """An engine over the shipped knowledge base (engines are stateless between asks)."""
+    return Engine(shipped_kb)
+
+
+@pytest.fixture
+def small_kb(tmp_path: Path) -> Path:
+    """A fresh copy of the small test knowledge base, safe to edit or break."""
+    return write_small_kb(tmp_path / "kb")
+
+
+def _clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TELEGRAM_BOT_TOKEN", "MEETBOT_KNOWLEDGE", "MEETBOT_MISSES",
+                        "PYTHONDONTWRITEBYTECODE")}
+    env["PYTHONIOENCODING"] = "utf-8"
+    # Subprocesses start faster with compiled bytecode; keep it out of the source tree.
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "meetbot-tests-pycache")
+    env.update(extra or {})
+    return env
+
+
+@pytest.fixture(scope="session")
+def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment for meetbot subprocesses: no token, no knowledge override, and the
+    misses log in a temporary directory."""
+    misses = tmp_path_factory.mktemp("misses") / "misses.jsonl"
+    return _clean_env({"MEETBOT_MISSES": str(misses)})

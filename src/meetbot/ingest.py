@@ -41,6 +41,7 @@ from .knowledge import (
     ParsedFile,
     _assemble,
     _display,
+    _ids_in_data,
     _validate,
     knowledge_files,
     load,
@@ -48,6 +49,7 @@ from .knowledge import (
 )
 from .normalize import normalize, squash_whitespace
 from .router import Router
+from .schema import KnowledgeFile
 
 DRAFT_PREFIX = "draft-"
 """Ids of new entries in a draft start with this (curated ids never do)."""
@@ -70,7 +72,7 @@ class DocumentUnreadable(IngestError):
 
 
 class DocumentNotText(IngestError):
-    """the document is not UTF-8 text; convert it to plain UTF-8 text first"""
+    """the document is not UTF-8 text (convert it to plain UTF-8 text first)"""
 
 
 class DocumentEmpty(IngestError):
@@ -86,7 +88,7 @@ class BadOption(IngestError):
 
 
 class NoDate(IngestError):
-    """no date found in the document; pass --date YYYY-MM-DD"""
+    """no date found in the document (pass --date YYYY-MM-DD)"""
 
 
 class AlreadyRegistered(IngestError):
@@ -94,11 +96,11 @@ class AlreadyRegistered(IngestError):
 
 
 class SourceFileExists(IngestError):
-    """a different file already exists at the source path; pass --id to choose another id"""
+    """a different file already exists at the source path (pass --id to choose another id)"""
 
 
 class DraftExists(IngestError):
-    """a draft for this source id already exists; review or delete it, or pass --id"""
+    """a draft for this source id already exists (review or delete it, or pass --id)"""
 
 
 class RegistrationFailed(IngestError):
@@ -146,7 +148,7 @@ CONNECTORS = frozenset({"of", "the", "on", "for", "and", "in", "de", "du", "des"
 MONTH_NAMES = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTH_ABBR = {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
 WEEKDAYS = frozenset(name.lower() for name in calendar.day_name)
-PRONOUNS = {"he": "male", "him": "male", "his": "male", "she": "female", "her": "female"}
+PRONOUNS = {"he": "male", "she": "female"}
 
 _WORD_RE = re.compile(r"[^\W\d_](?:[\w'’\-]*[^\W_])?")
 _POSSESSIVE_RE = re.compile(r"['’]s$")
@@ -459,16 +461,17 @@ def check_drafts(knowledge_dir: Path) -> list[Problem]:
                     if p.suffix in (".yaml", ".yml") and p.is_file())
     if not drafts:
         return []
-    base: list[tuple[ParsedFile, Any]] = []
-    if root.is_dir():
-        for path in knowledge_files(root):
-            try:
-                parsed = parse_file(path, _display(path, root))
-            except KnowledgeError:
-                continue
-            model, errors = _validate(parsed)
-            if model is not None and not errors:
-                base.append((parsed, model))
+    base: list[tuple[ParsedFile, KnowledgeFile]] = []
+    declared: set[str] = set()
+    for path in knowledge_files(root):
+        try:
+            parsed = parse_file(path, _display(path, root))
+        except KnowledgeError:
+            continue  # reported by load(); the draft is checked against the rest
+        declared.update(_ids_in_data(parsed.data))
+        model, _errors = _validate(parsed)
+        if model is not None:
+            base.append((parsed, model))
     problems: list[Problem] = []
     for path in drafts:
         display = _display(path, root)
@@ -478,12 +481,13 @@ def check_drafts(knowledge_dir: Path) -> list[Problem]:
             problems.extend(exc.problems)
             continue
         model, errors = _validate(parsed)
-        if errors or model is None:
-            problems.extend(errors)
+        problems.extend(errors)
+        if model is None:
             continue
         found: list[Problem] = []
         try:
-            _assemble(root, [*base, (parsed, model)], found, "draft-check")
+            _assemble(root, [*base, (parsed, model)], found, "draft-check",
+                      declared | _ids_in_data(parsed.data))
         except KnowledgeError as exc:
             found = exc.problems
         problems.extend(p for p in found if p.file == display)
@@ -1279,15 +1283,20 @@ class _Drafter:
                       if all(ref in {p.ref for p in m.participants} for m in self.meetings)}
             return [m for m in self.meetings
                     if (mentioned - common) & {p.ref for p in m.participants}]
-        before = [m for m in self.meetings if min(m.mentions, default=0) <= sentence.start]
-        return before[-1:] if before else []
+        latest: list[tuple[int, DocMeeting]] = [
+            (max(p for p in m.mentions if p <= sentence.start), m) for m in self.meetings
+            if any(p <= sentence.start for p in m.mentions)]
+        return [max(latest, key=lambda item: item[0])[1]] if latest else []
 
     def _add_topics(self, meeting: DocMeeting, start: int, end: int) -> None:
         text = self.doc.text[start:end]
         stripped = text.rstrip().rstrip(".;:!").rstrip()
+        # a list introduced by a dash or colon ("three dimensions - a, b, and c") stays whole
+        intro = re.search(r"\s[-–—]\s|:\s", stripped)
+        limit = intro.start() if intro else len(stripped)
         pieces: list[tuple[int, int]] = []
         cursor = 0
-        for match in re.finditer(r",\s+(?:and\s+)?|;\s+", stripped):
+        for match in re.finditer(r",\s+(?:and\s+)?|;\s+", stripped[:limit]):
             pieces.append((cursor, match.start()))
             cursor = match.end()
         pieces.append((cursor, len(stripped)))
@@ -1367,10 +1376,27 @@ class _Drafter:
             previous = [m for m in self.mentions if m.end <= attribution.start]
             if previous:
                 sentence = self.doc.sentence_of(previous[-1].start)
-                subject = self._mentions_in(sentence.start, sentence.end)[0]
-                return subject.person, (f"guessed: {pronoun.group(1)!r} taken as the subject of "
-                                        "the sentence before")
+                subject = self._subject(sentence, PRONOUNS[pronoun.group(1)])
+                if subject is not None:
+                    return subject, (f"guessed: {pronoun.group(1)!r} taken as the subject of "
+                                     "the sentence before")
         return None, "speaker not found"
+
+    def _subject(self, sentence: Span, gender: str) -> DocPerson | None:
+        """The person a sentence is about: its first mention, after an opening phrase
+        ("During the meeting with X, Minister Y ...") when there is one."""
+        mentions = self._mentions_in(sentence.start, sentence.end)
+        text = self.doc.text[sentence.start:sentence.end]
+        opener = re.match(r"(?:During|At|In|After|Before|Within|On|Following|Upon|Speaking)\b"
+                          r"[^,]*,", text)
+        if opener is not None:
+            main = [m for m in mentions if m.start >= sentence.start + opener.end()]
+            mentions = main or mentions
+        for mention in mentions:
+            known = self.kb.people.get(mention.person.kb_id or "")
+            if known is None or known.gender in (None, gender):
+                return mention.person
+        return None
 
     def _meeting_of(self, speaker: DocPerson, position: int) -> DocMeeting | None:
         options = [m for m in self.meetings if speaker in m.participants]

@@ -217,6 +217,10 @@ class Router:
         self.intent_vocabulary = frozenset(
             word for ex in self.examples for word in ex.template.split()
             if word not in SLOT_WORD.values())
+        self.question_words = frozenset(
+            word for ex in self.examples if not ex.intent.startswith("faq:")
+            for word in ex.template.split() if word not in SLOT_WORD.values())
+        """Words of the general phrasings ("what", "say", "discuss"): never a topic."""
         in_scope = frozenset(
             word for ex in self.examples if ex.intent != "out_of_scope"
             for word in ex.template.split())
@@ -656,7 +660,7 @@ class Router:
             confidence *= min(1.0, 0.5 + 0.5 * min(fuzzy))
         topic = tuple(w for i, w in enumerate(words)
                       if not _covered(i, mentions) and w not in self.stopwords
-                      and w not in FILLERS and w not in self.intent_vocabulary)
+                      and w not in FILLERS and w not in self.question_words)
         free_text = intent in ("statements", "who_said", "out_of_scope") or (
             intent.startswith("faq:"))
         if intent == "statements" and not any(m.kind == "person" for m in resolved):

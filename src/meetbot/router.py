@@ -38,6 +38,8 @@ _SLOT_RE = re.compile(r"\{(person|role|org|event|date|quote)\}")
 _QUOTED = re.compile(r"[\"“”«»„]([^\"“”«»„]{3,})[\"“”«»„]")
 QUOTE_MIN_WORDS = 5
 """A run of at least this many words found in a recorded statement counts as a quotation."""
+FUNCTION_WORD_DISCOUNT = 0.7
+"""How much less a question's function word counts when a phrasing does not contain it."""
 UNKNOWN_WORD_PENALTY = 0.55
 """Confidence factor per word that neither the phrasings nor the sources contain."""
 
@@ -375,8 +377,10 @@ class Router:
         self._postings: dict[str, list[int]] = {}
         self._example_weight: list[float] = []
         self._example_specific: list[tuple[str, ...]] = []
+        self._example_words: list[frozenset[str]] = []
         for index, ex in enumerate(self.examples):
             words = frozenset(ex.template.split())
+            self._example_words.append(words)
             self._example_specific.append(tuple(w for w in words if "_" in w))
             self._example_weight.append(sum(self._weight(w) for w in words) or 1.0)
             for word in words:
@@ -421,14 +425,19 @@ class Router:
         for mention in mentions:
             matched[_specific(mention)] = 1.0
         q_total = 0.0
+        function: dict[str, float] = {}  # function words of the question, by vocabulary word
         for word in words:
             hit = self._soft_match(word)
             if hit is None:
                 q_total += self._weight(word)
+                if word in self.stopwords:
+                    function[word] = self._weight(word)
                 continue
             vocab_word, sim = hit
             matched[vocab_word] = max(matched.get(vocab_word, 0.0), sim)
             q_total += self._weight(vocab_word)
+            if vocab_word in self.stopwords:
+                function[vocab_word] = self._weight(vocab_word)
         asked = {token.split("_", 1)[0]: token for token in matched if "_" in token}
         gain: dict[int, float] = {}
         for vocab_word, sim in matched.items():
@@ -437,7 +446,11 @@ class Router:
                 gain[index] = gain.get(index, 0.0) + weight
         best: dict[str, Candidate] = {}
         for index, overlap in gain.items():
-            precision = overlap / q_total if q_total else 0.0
+            # A function word the example lacks costs less than a missing content word.
+            words_here = self._example_words[index]
+            spare = sum(w for f, w in function.items() if f not in words_here)
+            denominator = q_total - FUNCTION_WORD_DISCOUNT * spare
+            precision = overlap / denominator if denominator > 0 else 0.0
             recall = overlap / self._example_weight[index]
             if precision + recall == 0:
                 continue

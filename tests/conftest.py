@@ -50,3 +50,9 @@ def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     misses log in a temporary directory."""
     misses = tmp_path_factory.mktemp("misses") / "misses.jsonl"
     return _clean_env({"MEETBOT_MISSES": str(misses)})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _misses_log_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every process the tests start (bot, console) logs misses to a temporary file."""
+    os.environ["MEETBOT_MISSES"] = str(tmp_path_factory.mktemp("misses-all") / "misses.jsonl")

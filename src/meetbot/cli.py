@@ -119,8 +119,9 @@ def _run(command: str, args: argparse.Namespace, directory: Path) -> int:
     live = LiveKnowledge(directory)
     if command == "console":
         from .console import run
+        from .misses import miss_log_from_env
 
-        return run(live)
+        return run(live, misses=miss_log_from_env())
     if command == "ask":
         return _ask(live, args)
     if command == "eval":

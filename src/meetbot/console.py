@@ -15,6 +15,7 @@ from typing import TextIO
 from .answer import Answer
 from .engine import format_date
 from .live import LiveKnowledge
+from .misses import MissLog
 from .render import to_plain
 from .router import Context
 
@@ -94,8 +95,11 @@ def _setup_history() -> None:
 
 
 def run(live: LiveKnowledge, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
-        watch: bool = True) -> int:
-    """Run the console until /quit or end of input; return the exit status."""
+        watch: bool = True, misses: MissLog | None = None) -> int:
+    """Run the console until /quit or end of input; return the exit status.
+
+    Declined and "did you mean" questions go to ``misses`` (for ``meetbot misses``).
+    """
     interactive = stdin.isatty() and stdout.isatty()
     if interactive:
         _setup_history()
@@ -143,6 +147,8 @@ def run(live: LiveKnowledge, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
             else:
                 last = live.engine.ask(line, context)
                 context = last.context
+                if misses is not None:
+                    misses.record(last, "console")
                 print(to_plain(last), file=stdout)
             if interactive:
                 print(file=stdout)

@@ -1060,6 +1060,11 @@ class _Drafter:
             for org in self.orgs:
                 if span.start <= org.span.start and org.span.end <= span.end + 1:
                     return org.kb_id or org.draft_id
+        named = [org for org in self.orgs
+                 if f" {normalize(org.name)} " in f" {normalize(title)} "]
+        if named:
+            best = max(named, key=lambda org: len(org.name))
+            return best.kb_id or best.draft_id
         words = normalize(title).split()
         orgs = [m for m in self.router.link(words, quotes=False, fuzzy=False)
                 if m.kind == "org"]

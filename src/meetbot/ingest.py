@@ -1489,6 +1489,8 @@ class _Drafter:
                 items += self._holding(person, cite_span, 6)
             else:
                 items += self.cite(person.name_span, 4)
+            items.append("    # gender: female | male  (only if the source shows it)")
+            items.append("    # translations: {ru: ...}")
             items.append("")
         if out:
             out.append("")
@@ -1511,6 +1513,7 @@ class _Drafter:
             if role.organization:
                 out.append(f"    organization: {role.organization}")
             out.append("    # head: true  (if the holder heads the organisation)")
+            out.append("    # aliases: [...]; translations: {ru: ...}")
             out.append("")
         return out
 
@@ -1532,6 +1535,7 @@ class _Drafter:
             if org.parent:
                 items.append(f"    parent: {org.parent}")
             items += self.cite(org.span, 4)
+            items.append("    # description: ...; translations: {ru: ...}")
             items.append("")
         if out:
             out.append("")

@@ -252,8 +252,16 @@ def _validate(parsed: ParsedFile) -> tuple[KnowledgeFile | None, list[Problem]]:
         KnowledgeFile.model_validate(data)
     except ValidationError as exc:
         problems.extend(_problems(parsed, exc, ()))
-        return (KnowledgeFile.model_construct(**kept) if kept else None), problems
-    return KnowledgeFile.model_construct(**{s: kept.get(s, []) for s in SECTIONS}), problems
+        return (_construct(kept) if kept else None), problems
+    return _construct(kept), problems
+
+
+def _construct(sections: dict[str, list[Any]]) -> KnowledgeFile:
+    """A KnowledgeFile from entries that were each validated already."""
+    model = KnowledgeFile.model_construct()
+    for section in SECTIONS:
+        object.__setattr__(model, section, sections.get(section, []))
+    return model
 
 
 def _problems(parsed: ParsedFile, exc: ValidationError, prefix: Path_) -> list[Problem]:

@@ -547,8 +547,9 @@ class Router:
             if any(m.kind == "quote" for m in with_quotes):
                 mentions = with_quotes
                 template, candidates = self._score(words, mentions)
-        unknown = tuple(w for i, w in enumerate(words)
-                        if not _covered(i, mentions) and self.is_unknown(w))
+        unknown = tuple(dict.fromkeys(w for i, w in enumerate(words)
+                                      if not _covered(i, mentions) and len(w) > 1
+                                      and self.is_unknown(w)))
         if not candidates:
             return Route("", 0.0, tuple(mentions), (), template, unknown=unknown,
                          words=tuple(words))

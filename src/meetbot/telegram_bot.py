@@ -602,10 +602,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     docs = sorted(kb.sources.values(), key=lambda d: d.meta.published)
     years = sorted({m.date[:4] for m in kb.meetings.values()})
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else "".join(years)
+    span = f" ({span})" if span else ""
     lines = [
         "<b>Hello! I answer questions about official meetings and cite my sources.</b>",
         "",
-        f"I know {len(kb.meetings)} meetings ({esc(span)}) and {len(kb.people)} "
+        f"I know {len(kb.meetings)} meetings{esc(span)} and {len(kb.people)} "
         f"people, from {len(docs)} published documents:",
         *(f"• {esc(d.meta.title)} — {esc(d.meta.publisher)}, "
           f"{esc(format_date(d.meta.published))}" for d in docs),

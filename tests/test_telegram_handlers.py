@@ -740,3 +740,21 @@ def test_parse_admin_ids() -> None:
     assert parse_admin_ids(None) == frozenset()
     with pytest.raises(Exception, match="numeric"):
         parse_admin_ids("1,@admin")
+
+
+async def test_declined_questions_go_to_the_misses_log_without_ids(
+        live: LiveKnowledge, tmp_path: Path) -> None:
+    from meetbot.misses import MissLog
+
+    log = tmp_path / "misses.jsonl"
+    harness = await make_harness(live, misses=MissLog(log, salt="test-salt"))
+    try:
+        await harness.say("what is the price of bitcoin today?")
+        await harness.say("when did tokaev meet shmid")  # answered: not a miss
+    finally:
+        await harness.app.shutdown()
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [entry["question"] for entry in lines] == ["what is the price of bitcoin today?"]
+    raw = log.read_text(encoding="utf-8")
+    assert str(USER_ID) not in raw and "Tess" not in raw
+    assert lines[0]["chat"] and len(lines[0]["chat"]) == 16

@@ -79,6 +79,7 @@ from .engine import Engine, format_date
 from .errors import MeetbotError, Problem, TokenError
 from .i18n import DEFAULT_LANGUAGE
 from .live import LiveKnowledge
+from .misses import MissLog, miss_log_from_env
 from .render import split_message, to_telegram_html
 from .router import Context
 
@@ -232,6 +233,8 @@ class Settings:
     max_buttons: int = 20_000
     button_ttl: float = 7 * 24 * 3600
     clock: Callable[[], float] = time.monotonic
+    misses: MissLog | None = None
+    """Where declined and "did you mean" questions go (a salted hash of the chat, no names)."""
 
 
 ChatKey = tuple[int, int]
@@ -541,6 +544,8 @@ async def answer_question(context: ContextTypes.DEFAULT_TYPE, chat: Chat, user: 
         previous = state.answered.get((chat.id, replied.message_id)) or previous
     answer = state.engine.ask(question, previous, default_lang=user_language(state, user))
     state.stats.record(answer)
+    if state.settings.misses is not None:
+        state.settings.misses.record(answer, chat.id)
     state.conversations.put(key, answer.context)
     sent = await send_answer(context.bot, state, chat.id, answer, reply_to=reply_to)
     state.answered.put((chat.id, sent.message_id), answer.context)
@@ -1089,7 +1094,7 @@ def run_bot(live: LiveKnowledge, args: argparse.Namespace) -> int:
         token=token, live=live, webhook_secret=secret,
         admin_ids=parse_admin_ids(os.environ.get("MEETBOT_ADMIN_IDS")),
         base_url=getattr(args, "base_url", None) or os.environ.get("MEETBOT_BOT_API_URL")
-        or None)
+        or None, misses=miss_log_from_env())
     application = build_application(settings)
     webhook_url: str | None = getattr(args, "webhook_url", None)
     try:

@@ -22,7 +22,7 @@ run: $(INSTALLED)
 	$(PY) bot.py
 
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check src tests benchmarks bot.py
+	$(VENV)/bin/ruff check src tests bot.py $(wildcard benchmarks)
 	$(VENV)/bin/mypy
 
 test: $(INSTALLED) $(NODE_INSTALLED) lint

@@ -32,6 +32,7 @@ from meetbot.misses import (
     default_log_path,
     group_misses,
     log_files,
+    miss_log_from_env,
     read_misses,
     report,
 )
@@ -188,6 +189,10 @@ def test_default_log_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     assert default_log_path() == tmp_path / "misses.jsonl"
     monkeypatch.setenv("MEETBOT_MISSES", str(tmp_path / "x.jsonl"))
     assert default_log_path() == tmp_path / "x.jsonl"
+    assert isinstance(miss_log_from_env(), MissLog)
+    monkeypatch.setenv("MEETBOT_MISSES", "off")
+    assert miss_log_from_env() is None
+    assert default_log_path() == tmp_path / "misses.jsonl"
 
 
 # -- the report --------------------------------------------------------------------------

@@ -63,7 +63,7 @@ class IngestError(MeetbotError):
     """The document could not be ingested."""
 
     def __init__(self, detail: str = "") -> None:
-        message = (self.__doc__ or type(self).__name__).strip()
+        message = " ".join((self.__doc__ or type(self).__name__).split())
         super().__init__(f"{message}: {detail}" if detail else message)
 
 
@@ -105,6 +105,10 @@ class DraftExists(IngestError):
 
 class RegistrationFailed(IngestError):
     """registering the source would break the knowledge base, so nothing was changed"""
+
+
+class DraftNotWritten(IngestError):
+    """the source was registered, but its draft could not be written"""
 
 
 # -- vocabulary --------------------------------------------------------------------------
@@ -438,7 +442,10 @@ def ingest(knowledge_dir: Path, file: Path, *, url: str, publisher: str,
         if isinstance(exc, KnowledgeError):
             raise RegistrationFailed("\n" + str(exc)) from None
         raise
-    _atomic_write(draft_path, draft_text.encode("utf-8"))
+    try:
+        _atomic_write(draft_path, draft_text.encode("utf-8"))
+    except OSError as exc:
+        raise DraftNotWritten(f"{_display(draft_path, root)}: {exc.strerror or exc}") from None
     problems = [p for p in check_drafts(root) if p.file == _display(draft_path, root)]
     return drafter.summary(
         source=_display(source_path, root), sources_yaml=_display(sources_yaml, root),
@@ -1642,8 +1649,9 @@ class _Drafter:
         return "\n".join(lines)
 
 
-class _Unverified(Exception):
-    """A draft quote was not found in the document (a bug in the extraction)."""
+class _Unverified(IngestError):
+    """a draft quote could not be verified against the document (a bug in meetbot ingest;
+    nothing was changed)"""
 
 
 def _unique(items: Iterable[Any]) -> list[Any]:

@@ -28,7 +28,7 @@ import os
 import secrets
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +50,7 @@ SIMILARITY = 75.0
 """rapidfuzz token-set similarity (0-100) at or above which two misses are grouped."""
 NEAR_SCORE = 0.6
 """A group "nearly matched" an entry when its median question's best phrasing scored this."""
+_OFF = ("off", "none", "0")
 MAX_WORDINGS = 5000
 """Distinct wordings grouped at most; rarer ones are counted together, ungrouped."""
 NOT_ENTRIES = frozenset({"out_of_scope", "greet", "thanks", "goodbye", "help"})
@@ -66,8 +67,8 @@ def default_log_path() -> Path:
 
     The project's ``data/`` directory is git-ignored.
     """
-    env = os.environ.get("MEETBOT_MISSES")
-    if env:
+    env = os.environ.get("MEETBOT_MISSES", "")
+    if env and env.strip().lower() not in _OFF:
         return Path(env)
     data = os.environ.get("MEETBOT_DATA")
     if data:
@@ -80,7 +81,7 @@ def miss_log_from_env() -> MissLog | None:
 
     Set ``MEETBOT_MISSES=off`` (or ``none``/``0``) to disable the log.
     """
-    if os.environ.get("MEETBOT_MISSES", "").strip().lower() in ("off", "none", "0"):
+    if os.environ.get("MEETBOT_MISSES", "").strip().lower() in _OFF:
         return None
     return MissLog(default_log_path())
 
@@ -590,9 +591,3 @@ def _slug(text: str, words: int = 6) -> str:
     kept = [w for w in normalize(text).split() if w not in _FILLER_WORDS][:words]
     slug = "-".join(kept)[:48].strip("-")
     return slug if slug and slug[0].isalnum() else ""
-
-
-def iter_stubs(groups: Iterable[MissGroup]) -> Iterator[str]:
-    """Yield the YAML stubs of ``groups`` (for tests and tools)."""
-    for group in groups:
-        yield group.stub

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -34,6 +35,8 @@ declines every out-of-scope decoy (see the README for the table).
 SUGGEST_THRESHOLD = 0.40
 """Between this and ANSWER_THRESHOLD the bot asks "did you mean"; below it, declines."""
 
+LIST_LIMIT = 20
+"""Longest list of meetings in one answer; the rest are counted ("and 12 more")."""
 CONVERSATIONAL = frozenset({"greet", "thanks", "goodbye", "help"})
 _SLOT = re.compile(r"\{(person|role|org|event|date)\}")
 
@@ -67,6 +70,7 @@ class _Writer:
         self.catalog = catalog
         self.lang = catalog.language
         self.citations: list[Citation] = []
+        self._numbers: dict[Citation, int] = {}
         self.parts: list[str] = []
 
     # text
@@ -129,9 +133,15 @@ class _Writer:
         doc = self.kb.sources[cite.source]
         citation = Citation(cite.source, doc.meta.title, doc.meta.publisher, doc.meta.url,
                             doc.meta.published, squash_whitespace(cite.quote))
-        if citation not in self.citations:
+        return f"[{self.add(citation)}]"
+
+    def add(self, citation: Citation) -> int:
+        """Number ``citation`` (the same quote keeps its number)."""
+        number = self._numbers.get(citation)
+        if number is None:
             self.citations.append(citation)
-        return f"[{self.citations.index(citation) + 1}]"
+            number = self._numbers[citation] = len(self.citations)
+        return number
 
     def cites(self, cites: Iterable[Cite]) -> str:
         marks: list[str] = []
@@ -344,6 +354,12 @@ class Engine:
 
     def _display(self, text: str) -> str:
         """Write acronyms and names in a curated phrasing as the knowledge base spells them."""
+        spelled = self._spellings
+        return re.sub(r"[\w’'-]+", lambda m: spelled.get(m.group(0).casefold(), m.group(0)),
+                      text)
+
+    @cached_property
+    def _spellings(self) -> dict[str, str]:
         spelled = {a.casefold(): a for org in self.kb.organizations.values()
                    for a in org.acronyms}
         names = [p.name for p in self.kb.people.values()]
@@ -353,8 +369,7 @@ class Engine:
             for word in re.findall(r"[\w-]+", name):
                 if word[:1].isupper() and word.isascii():
                     spelled.setdefault(word.casefold(), word)
-        return re.sub(r"[\w’'-]+", lambda m: spelled.get(m.group(0).casefold(), m.group(0)),
-                      text)
+        return spelled
 
     def _fill(self, template: str, route: Route, ctx: Context, w: _Writer) -> str | None:
         pools: dict[str, list[str]] = {
@@ -372,7 +387,7 @@ class Engine:
     def _starter_questions(self, catalog: Catalog) -> tuple[str, ...]:
         """Example questions that have real answers, for greetings and help."""
         w = _Writer(self.kb, catalog)
-        meetings = sorted(self.kb.meetings.values(), key=lambda m: m.date)
+        meetings = self.kb.lookups.meetings
         people = list(meetings[0].participants) if meetings else []
         held = [r.id for r in self.kb.roles.values()
                 if any(h.role == r.id for p in self.kb.people.values() for h in p.roles)]
@@ -408,17 +423,13 @@ class Engine:
     # -- helpers -----------------------------------------------------------------------
     def _holdings(self, role_id: str) -> list[tuple[str, Person, Cite]]:
         """Every (as_of, person, cite) for ``role_id``, newest first."""
-        rows = [(h.as_of, p, h.cite) for p in self.kb.people.values() for h in p.roles
-                if h.role == role_id]
-        return sorted(rows, key=lambda row: row[0], reverse=True)
+        return list(self.kb.lookups.holders.get(role_id, ()))
 
     def _people_in(self, route: Route) -> list[str]:
         return route.ids("person")
 
     def _meetings_between(self, people: Sequence[str]) -> list[Meeting]:
-        return sorted((m for m in self.kb.meetings.values()
-                       if all(p in m.participants for p in people)),
-                      key=lambda m: m.date)
+        return self.kb.lookups.meetings_of(people)
 
     def _participants(self, meeting: Meeting, w: _Writer, exclude: str | None = None) -> str:
         return w.people([p for p in meeting.participants if p != exclude])
@@ -580,11 +591,13 @@ class Engine:
             return Outcome(w, kind="negative")
         w.line("person_meetings.header", name=w.name(person_id), count=len(meetings))
         lines = []
-        for m in meetings:
+        for m in meetings[:LIST_LIMIT]:
             others = [p for p in m.participants if p != person_id]
             who = w.join([self._with_role(p, m.date, w) for p in others])
             lines.append(w.t("person_meetings.line", who=who, when=self._when(m, w),
                              cite=w.cite(m.summary.cite)))
+        if len(meetings) > LIST_LIMIT:
+            lines.append(w.t("list.more", count=len(meetings) - LIST_LIMIT))
         w.say("\n".join(lines))
         follow = (w.t("follow.discuss_with", a=w.surname(person_id),
                       b=w.surname(meetings[0].participants[-1])),)
@@ -677,8 +690,7 @@ class Engine:
 
     def _statements(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         speaker = self._people_in(route)[0]
-        said = [(m, s) for m in self.kb.meetings.values() for s in m.statements
-                if s.speaker == speaker]
+        said = list(self.kb.lookups.said_by.get(speaker, ()))
         topic = [*route.topic, *(self._topic_names(m) for m in route.mentions
                                  if m.kind in ("event", "org", "role", "date")
                                  and m.text != "(context)")]
@@ -744,11 +756,11 @@ class Engine:
     def _who_said(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         query = " ".join(route.topic) or " ".join(route.words)
         best: tuple[float, Meeting, Statement] | None = None
-        for m in self.kb.meetings.values():
-            for s in m.statements:
-                score = fuzz.partial_ratio(normalize(query), normalize(s.cite.quote))
-                if best is None or score > best[0]:
-                    best = (score, m, s)
+        found = self.router.best_statement(normalize(query))
+        if found is not None:
+            meeting_id, index, _ = self.router.statements[found[1]]
+            meeting = self.kb.meetings[meeting_id]
+            best = (found[0], meeting, meeting.statements[index])
         if best is None or best[0] < 75 or len(query) < 8:
             quoted = " ".join(m.text for m in route.mentions if m.kind == "quote") or query
             content = [x for x in quoted.split() if x not in self.router.stopwords]
@@ -770,11 +782,11 @@ class Engine:
         return Outcome(w, context=self._with_meeting(route, ctx, [meeting]))
 
     def _filtered_meetings(self, route: Route, w: _Writer) -> tuple[list[Meeting], str]:
-        meetings = sorted(self.kb.meetings.values(), key=lambda m: (m.date, m.id))
+        lookups = self.kb.lookups
         labels = []
         people = route.ids("person")
+        meetings = lookups.meetings_of(people)
         if people:
-            meetings = [m for m in meetings if all(p in m.participants for p in people)]
             labels.append(w.t("filter.of", names=w.people(people)))
         events = route.ids("event")
         if events:
@@ -796,7 +808,9 @@ class Engine:
             w.t("list.line", date=w.date(m.date), people=self._participants(m, w),
                 event=w.t("list.event", event=w.event(m.event)) if m.event else "",
                 cite=w.cite(m.summary.cite))
-            for m in meetings))
+            for m in meetings[:LIST_LIMIT]))
+        if len(meetings) > LIST_LIMIT:
+            w.line("list.more", count=len(meetings) - LIST_LIMIT)
         return Outcome(w, context=self._with_meeting(route, ctx, meetings))
 
     def _count_meetings(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
@@ -804,9 +818,13 @@ class Engine:
         if not meetings:
             w.line("list.none", filter=label)
             return Outcome(w, kind="negative")
-        marks = w.cites(m.summary.cite for m in meetings)
-        w.line("count.line", count=len(meetings), filter=label,
-               people=w.join([self._participants(m, w) for m in meetings]), cites=marks)
+        shown = meetings[:LIST_LIMIT]
+        marks = w.cites(m.summary.cite for m in shown)
+        people = [self._participants(m, w) for m in shown]
+        if len(meetings) > LIST_LIMIT:
+            people.append(w.t("list.others", count=len(meetings) - LIST_LIMIT))
+        w.line("count.line", count=len(meetings), filter=label, people=w.join(people),
+               cites=marks)
         return Outcome(w, context=self._with_meeting(route, ctx, meetings))
 
     def _event(self, route: Route, ctx: Context) -> str:
@@ -822,7 +840,7 @@ class Engine:
                    when=" " + when, cites=w.cites(cites))
         for fact in event.facts:
             w.say(f"{_tr(fact.text, fact.translations, w.lang)} {w.cite(fact.cite)}")
-        meetings = [m for m in self.kb.meetings.values() if m.event == event.id]
+        meetings = list(self.kb.lookups.by_event.get(event.id, ()))
         if meetings:
             w.line("event.linked", people=w.join([self._participants(m, w) for m in meetings]),
                    cites=w.cites(m.summary.cite for m in meetings))
@@ -837,7 +855,7 @@ class Engine:
                    cite=w.cite(event.date_cite or event.facts[0].cite))
             return Outcome(w, context=context)
         w.line("event_when.unknown", event=w.event(event.id))
-        meetings = [m for m in self.kb.meetings.values() if m.event == event.id]
+        meetings = list(self.kb.lookups.by_event.get(event.id, ()))
         if meetings:
             m = meetings[0]
             w.line("event_when.report", date=w.date(m.date),
@@ -863,10 +881,10 @@ class Engine:
         lines = []
         for sid in ids:
             citation = self._source_citation(sid)
-            w.citations.append(citation)
+            number = w.add(citation)
             lines.append(w.t("source.line", title=citation.title,
                              publisher=citation.publisher, date=w.date(citation.date),
-                             url=citation.url, cite=f"[{len(w.citations)}]"))
+                             url=citation.url, cite=f"[{number}]"))
         return "\n".join(lines)
 
     def _source(self, route: Route, ctx: Context, w: _Writer) -> Outcome:

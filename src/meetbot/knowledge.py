@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -38,6 +39,7 @@ from .schema import (
     Person,
     Role,
     Source,
+    Statement,
 )
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -97,9 +99,61 @@ class KnowledgeBase:
         """The catalogue for ``language``, or English when there is none."""
         return self.catalogs.get(language) or self.catalogs["en"]
 
+    @cached_property
+    def lookups(self) -> Lookups:
+        """Indexes built once, so answering stays fast as the knowledge base grows."""
+        return Lookups.build(self)
+
     def where(self, kind: str, entry_id: str) -> Located:
         """Return where the entry ``kind``/``entry_id`` is defined."""
         return self.locations.get((kind, entry_id), Located(str(self.root), None))
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """The knowledge base indexed by what questions ask about."""
+
+    meetings: tuple[Meeting, ...]
+    """Every meeting, by date."""
+    by_person: Mapping[str, tuple[Meeting, ...]]
+    by_event: Mapping[str, tuple[Meeting, ...]]
+    holders: Mapping[str, tuple[tuple[str, Person, Cite], ...]]
+    """Per role: (as of, person, cite), newest first."""
+    said_by: Mapping[str, tuple[tuple[Meeting, Statement], ...]]
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase) -> Lookups:
+        """Index ``kb``."""
+        meetings = tuple(sorted(kb.meetings.values(), key=lambda m: (m.date, m.id)))
+        by_person: dict[str, list[Meeting]] = {}
+        by_event: dict[str, list[Meeting]] = {}
+        said_by: dict[str, list[tuple[Meeting, Statement]]] = {}
+        for meeting in meetings:
+            for person_id in dict.fromkeys(meeting.participants):
+                by_person.setdefault(person_id, []).append(meeting)
+            if meeting.event:
+                by_event.setdefault(meeting.event, []).append(meeting)
+            for statement in meeting.statements:
+                said_by.setdefault(statement.speaker, []).append((meeting, statement))
+        holders: dict[str, list[tuple[str, Person, Cite]]] = {}
+        for person in kb.people.values():
+            for holding in person.roles:
+                holders.setdefault(holding.role, []).append(
+                    (holding.as_of, person, holding.cite))
+        return cls(
+            meetings=meetings,
+            by_person={k: tuple(v) for k, v in by_person.items()},
+            by_event={k: tuple(v) for k, v in by_event.items()},
+            holders={k: tuple(sorted(v, key=lambda row: row[0], reverse=True))
+                     for k, v in holders.items()},
+            said_by={k: tuple(v) for k, v in said_by.items()})
+
+    def meetings_of(self, people: Sequence[str]) -> list[Meeting]:
+        """The meetings every one of ``people`` took part in, by date."""
+        if not people:
+            return list(self.meetings)
+        lists = sorted((self.by_person.get(p, ()) for p in people), key=len)
+        return [m for m in lists[0] if all(p in m.participants for p in people)]
 
 
 @dataclass

@@ -34,10 +34,13 @@ from .normalize import normalize, transliterate
 Kind = Literal["person", "role", "org", "event", "date", "quote"]
 SLOT_WORD: dict[str, str] = {"person": "xperson", "role": "xrole", "org": "xorg",
                              "event": "xevent", "date": "xdate", "quote": "xquote"}
+_GENERIC_SLOTS = frozenset(SLOT_WORD.values())
 _SLOT_RE = re.compile(r"\{(person|role|org|event|date|quote)\}")
 _QUOTED = re.compile(r"[\"“”«»„]([^\"“”«»„]{3,})[\"“”«»„]")
 QUOTE_MIN_WORDS = 5
 """A run of at least this many words found in a recorded statement counts as a quotation."""
+COMMON_WORD_SHARE = 0.08
+"""A word in more than this share of the phrasings is too common to select candidates."""
 FUNCTION_WORD_DISCOUNT = 0.7
 """How much less a question's function word counts when a phrasing does not contain it."""
 UNKNOWN_WORD_PENALTY = 0.55
@@ -309,6 +312,7 @@ class Router:
         """Index recorded statements by word pairs, to spot quotations in questions."""
         self.statements: list[tuple[str, int, str]] = []
         self._bigrams: dict[str, set[int]] = {}
+        self._statement_words: dict[str, set[int]] = {}
         for meeting in self.kb.meetings.values():
             for index, statement in enumerate(meeting.statements):
                 text = normalize(statement.cite.quote)
@@ -317,6 +321,8 @@ class Router:
                 words = text.split()
                 for a, b in itertools.pairwise(words):
                     self._bigrams.setdefault(f"{a} {b}", set()).add(number)
+                for word in set(words):
+                    self._statement_words.setdefault(word, set()).add(number)
 
     def _quotes(self, words: list[str], raw: str | None, implicit: bool) -> list[Mention]:
         """Quotation spans: text in quotation marks, or long runs found in statements."""
@@ -354,16 +360,32 @@ class Router:
             if any(start < m.end and m.start < end for m in mentions):
                 continue
             text = " ".join(words[start:end])
-            best_id, best_score = "", 0.0
-            for number, (meeting_id, index, quote) in enumerate(self.statements):
-                score = fuzz.partial_ratio(text, quote) if len(text) <= len(quote) else (
-                    fuzz.partial_ratio(quote, text))
-                if score > best_score:
-                    best_id, best_score = f"{meeting_id}#{index}", score
-                del number
-            mentions.append(Mention("quote", best_id if best_score >= 80 else "", text,
-                                    100.0, start, end))
+            found = self.best_statement(text)
+            best_id = ""
+            if found is not None and found[0] >= 80:
+                meeting_id, index, _ = self.statements[found[1]]
+                best_id = f"{meeting_id}#{index}"
+            mentions.append(Mention("quote", best_id, text, 100.0, start, end))
         return mentions
+
+    def best_statement(self, text: str) -> tuple[float, int] | None:
+        """The recorded statement ``text`` (normalised) is most like: (similarity, number).
+
+        Only statements sharing a content word with ``text`` are compared, so the cost does
+        not grow with every statement in the knowledge base.
+        """
+        words = [w for w in text.split() if w not in self.stopwords]
+        candidates: set[int] = set()
+        for word in words:
+            candidates.update(self._statement_words.get(word, ()))
+        best: tuple[float, int] | None = None
+        for number in candidates:
+            quote = self.statements[number][2]
+            score = (fuzz.partial_ratio(text, quote) if len(text) <= len(quote)
+                     else fuzz.partial_ratio(quote, text))
+            if best is None or score > best[0]:
+                best = (score, number)
+        return best
 
     def _build_scorer(self) -> None:
         """IDF weights per word (over intents) and an inverted index of the examples."""
@@ -378,6 +400,7 @@ class Router:
         self._example_weight: list[float] = []
         self._example_specific: list[tuple[str, ...]] = []
         self._example_words: list[frozenset[str]] = []
+        self._example_intent = [ex.intent for ex in self.examples]
         for index, ex in enumerate(self.examples):
             words = frozenset(ex.template.split())
             self._example_words.append(words)
@@ -386,6 +409,14 @@ class Router:
             for word in words:
                 self._postings.setdefault(word, []).append(index)
         self._vocab_list = sorted(w for w in self._idf if "_" not in w)
+        self._soft_cache: dict[str, tuple[tuple[str, float], ...]] = {}
+        limit = max(COMMON_WORD_SHARE * len(self.examples), 20)
+        self._common_words = frozenset(w for w, ids in self._postings.items() if len(ids) > limit)
+        """Words in so many phrasings ("the", "what", a slot) that they don't pick candidates."""
+        self._function_only = frozenset(
+            i for i, words in enumerate(self._example_words)
+            if all(w in self._common_words for w in words))
+        """Phrasings made only of common words, always scored ("who is {person}")."""
 
     def _weight(self, word: str) -> float:
         if word in FILLERS:
@@ -396,14 +427,34 @@ class Router:
 
     def _soft_match(self, word: str) -> tuple[str, float] | None:
         """The phrasing-vocabulary word ``word`` is (a typo of), with its similarity."""
+        matches = self._soft_matches(word)
+        return matches[0] if matches else None
+
+    def _soft_matches(self, word: str) -> tuple[tuple[str, float], ...]:
+        """Every phrasing-vocabulary word ``word`` may be a typo of, best first.
+
+        A typo can be equally close to several words; each of them counts.
+        """
         if word in self._idf:
-            return word, 1.0
+            return ((word, 1.0),)
+        found = self._soft_cache.get(word)
+        if found is None:
+            found = self._soft_matches_uncached(word)
+            if len(self._soft_cache) > 50_000:
+                self._soft_cache.clear()
+            self._soft_cache[word] = found
+        return found
+
+    def _soft_matches_uncached(self, word: str) -> tuple[tuple[str, float], ...]:
         if len(word) < 3 or word.isdigit() or word in SLOT_WORD.values():
-            return None
+            return ()
         cutoff = {3: 85.0, 4: 75.0}.get(len(word), 80.0)
-        best = process.extractOne(word, self._vocab_list, scorer=fuzz.ratio,
-                                  score_cutoff=cutoff)
-        return (best[0], best[1] / 100.0) if best else None
+        hits = process.extract(word, self._vocab_list, scorer=fuzz.ratio,
+                               score_cutoff=cutoff, limit=4)
+        if not hits:
+            return ()
+        top = hits[0][1]
+        return tuple((hit, score / 100.0) for hit, score, _ in hits if score >= top)
 
     def is_unknown(self, word: str) -> bool:
         """True when neither the phrasings nor the sources contain ``word`` (or a typo of it)."""
@@ -427,41 +478,56 @@ class Router:
         q_total = 0.0
         function: dict[str, float] = {}  # function words of the question, by vocabulary word
         for word in words:
-            hit = self._soft_match(word)
-            if hit is None:
+            hits = self._soft_matches(word)
+            if not hits:
                 q_total += self._weight(word)
                 if word in self.stopwords:
                     function[word] = self._weight(word)
                 continue
-            vocab_word, sim = hit
-            matched[vocab_word] = max(matched.get(vocab_word, 0.0), sim)
-            q_total += self._weight(vocab_word)
-            if vocab_word in self.stopwords:
-                function[vocab_word] = self._weight(vocab_word)
+            q_total += self._weight(hits[0][0])
+            for vocab_word, sim in hits:
+                matched[vocab_word] = max(matched.get(vocab_word, 0.0), sim)
+                if vocab_word in self.stopwords:
+                    function[vocab_word] = self._weight(vocab_word)
         asked = {token.split("_", 1)[0]: token for token in matched if "_" in token}
-        gain: dict[int, float] = {}
-        for vocab_word, sim in matched.items():
-            weight = self._weight(vocab_word) * sim
-            for index in self._postings.get(vocab_word, ()):
-                gain[index] = gain.get(index, 0.0) + weight
-        best: dict[str, Candidate] = {}
-        for index, overlap in gain.items():
+        weighted = {word: self._weight(word) * sim for word, sim in matched.items()}
+        # Candidates come from content words and slots; function words ("the", "what")
+        # appear in most phrasings and would make every phrasing a candidate.
+        common = self._common_words
+        content = [word for word in matched if word not in common] or list(matched)
+        candidates: set[int] = set(self._function_only)
+        for word in content:
+            candidates.update(self._postings.get(word, ()))
+        keys = weighted.keys()
+        function_keys = function.keys()
+        function_total = sum(function.values())
+        example_words = self._example_words
+        example_weight = self._example_weight
+        example_specific = self._example_specific
+        example_intent = self._example_intent
+        best_score: dict[str, float] = {}
+        best_index: dict[str, int] = {}
+        for index in candidates:
+            words_here = example_words[index]
+            common = keys & words_here
+            if not common:
+                continue
+            overlap = sum([weighted[word] for word in common])
             # A function word the example lacks costs less than a missing content word.
-            words_here = self._example_words[index]
-            spare = sum(w for f, w in function.items() if f not in words_here)
+            spare = function_total - sum([function[f] for f in function_keys & words_here])
             denominator = q_total - FUNCTION_WORD_DISCOUNT * spare
             precision = overlap / denominator if denominator > 0 else 0.0
-            recall = overlap / self._example_weight[index]
-            if precision + recall == 0:
-                continue
+            recall = overlap / example_weight[index]
             score = 2 * precision * recall / (precision + recall)
-            example = self.examples[index]
-            for token in self._example_specific[index]:
-                slot = token.split("_", 1)[0]
-                if slot in asked and token not in matched:
+            for token in example_specific[index]:
+                if token.split("_", 1)[0] in asked and token not in matched:
                     score *= 0.6
-            if example.intent not in best or score > best[example.intent].score:
-                best[example.intent] = Candidate(example.intent, score, example.text)
+            intent = example_intent[index]
+            if score > best_score.get(intent, -1.0):
+                best_score[intent] = score
+                best_index[intent] = index
+        best = {intent: Candidate(intent, score, self.examples[best_index[intent]].text)
+                for intent, score in best_score.items()}
         return sorted(best.values(), key=lambda c: -c.score)
 
     # -- linking -----------------------------------------------------------------------
@@ -547,16 +613,27 @@ class Router:
             if any(m.kind == "quote" for m in with_quotes):
                 mentions = with_quotes
                 template, candidates = self._score(words, mentions)
+        taken = {i for m in mentions for i in range(m.start, m.end)}
         unknown = tuple(dict.fromkeys(w for i, w in enumerate(words)
-                                      if not _covered(i, mentions) and len(w) > 1
+                                      if i not in taken and len(w) > 1
                                       and self.is_unknown(w)))
         if not candidates:
             return Route("", 0.0, tuple(mentions), (), template, unknown=unknown,
                          words=tuple(words))
-        options = [self._fit(c, mentions, words, ctx, unknown, template) for c in candidates[:8]]
-        options.sort(key=lambda r: -r.confidence)
-        top = options[0]
-        return replace(top, candidates=tuple(candidates[:5]), words=tuple(words))
+        covered = {i for m in mentions for i in range(m.start, m.end)}
+        topic = tuple(w for i, w in enumerate(words)
+                      if i not in covered and w not in self.stopwords
+                      and w not in FILLERS and w not in self.question_words)
+        # Fitting slots can only lower a score, so stop once no later candidate can win.
+        top: Route | None = None
+        for candidate in candidates[:8]:
+            if top is not None and candidate.score <= top.confidence:
+                break
+            fitted = self._fit(candidate, mentions, words, ctx, unknown, template)
+            if top is None or fitted.confidence > top.confidence:
+                top = fitted
+        assert top is not None
+        return replace(top, candidates=tuple(candidates[:5]), words=tuple(words), topic=topic)
 
     def _pronouns_as_slots(self, words: list[str], mentions: list[Mention],
                            ctx: Context) -> tuple[list[str], list[Mention]] | None:
@@ -617,14 +694,14 @@ class Router:
             if mention.kind != "role":
                 out.append(mention)
                 continue
-            holders = sorted(((h.as_of, p.id) for p in self.kb.people.values()
-                              for h in p.roles if h.role == mention.id), reverse=True)
+            lookups = self.kb.lookups
+            holders = [(as_of, person.id) for as_of, person, _ in
+                       lookups.holders.get(mention.id, ())]
             if not holders:
                 out.append(mention)
                 continue
             met = [pid for _, pid in holders if any(
-                pid in m.participants and named & set(m.participants)
-                for m in self.kb.meetings.values())]
+                named & set(m.participants) for m in lookups.by_person.get(pid, ()))]
             dated = [pid for as_of, pid in holders if dates and as_of.startswith(dates[0])]
             chosen = (met or dated or [holders[0][1]])[0]
             out.append(replace(mention, kind="person", id=chosen))
@@ -672,9 +749,6 @@ class Router:
         fuzzy = [m.score / 100.0 for m in mentions if m.kind != "date"]
         if fuzzy:
             confidence *= min(1.0, 0.5 + 0.5 * min(fuzzy))
-        topic = tuple(w for i, w in enumerate(words)
-                      if not _covered(i, mentions) and w not in self.stopwords
-                      and w not in FILLERS and w not in self.question_words)
         free_text = intent in ("statements", "who_said", "out_of_scope") or (
             intent.startswith("faq:"))
         if intent == "statements" and not any(m.kind == "person" for m in resolved):
@@ -682,7 +756,7 @@ class Router:
         if unknown and not free_text:
             confidence *= UNKNOWN_WORD_PENALTY ** len(unknown)
         return Route(intent, round(min(1.0, confidence), 4), tuple(resolved), (), template,
-                     topic=topic, unknown=unknown, from_context=used_context)
+                     unknown=unknown, from_context=used_context)
 
 
 def _pronouns(kb: KnowledgeBase) -> tuple[frozenset[str], ...]:

@@ -509,10 +509,10 @@ class Router:
         best_index: dict[str, int] = {}
         for index in candidates:
             words_here = example_words[index]
-            common = keys & words_here
-            if not common:
+            shared = keys & words_here
+            if not shared:
                 continue
-            overlap = sum([weighted[word] for word in common])
+            overlap = sum([weighted[word] for word in shared])
             # A function word the example lacks costs less than a missing content word.
             spare = function_total - sum([function[f] for f in function_keys & words_here])
             denominator = q_total - FUNCTION_WORD_DISCOUNT * spare

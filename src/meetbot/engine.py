@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .answer import Answer, AnswerKind, Citation
 from .i18n import Catalog, detect_language
@@ -177,6 +177,7 @@ class Engine:
         self.passages = PassageIndex(kb, self.router.stopwords)
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
+        self._haystacks: dict[int, tuple[list[str], frozenset[str]]] = {}
         self._handlers: dict[str, Handler] = {
             "who_is": self._who_is,
             "role_holder": self._role_holder,
@@ -741,17 +742,27 @@ class Engine:
         return w.t(key, name=w.name(speaker), quote=quote, cite=w.cite(s.cite))
 
     def _topic_score(self, statement: Statement, topic: Sequence[str]) -> float:
-        haystack = normalize(" ".join((statement.cite.quote, *statement.keywords))).split()
+        """Share of the topic's words the statement (quote and keywords) speaks of."""
+        haystack, prefixes = self._haystack(statement)
         words = [t for t in normalize(" ".join(topic)).split() if len(t) > 2]
         if not words:
             return 0.0
-        hits = 0.0
+        hits = 0
         for word in words:
-            best = max((fuzz.ratio(word, h) for h in haystack), default=0.0)
-            prefix = any(h.startswith(word[:5]) for h in haystack) if len(word) >= 5 else False
-            if best >= 85 or prefix:
+            if word in haystack or (len(word) >= 5 and word[:5] in prefixes) or (
+                    process.extractOne(word, haystack, scorer=fuzz.ratio, score_cutoff=85)):
                 hits += 1
         return hits / len(words)
+
+    def _haystack(self, statement: Statement) -> tuple[list[str], frozenset[str]]:
+        key = id(statement)
+        cached = self._haystacks.get(key)
+        if cached is None:
+            words = sorted(set(normalize(" ".join((statement.cite.quote,
+                                                   *statement.keywords))).split()))
+            cached = (words, frozenset(w[:5] for w in words if len(w) >= 5))
+            self._haystacks[key] = cached
+        return cached
 
     def _who_said(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         query = " ".join(route.topic) or " ".join(route.words)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -113,28 +113,34 @@ class Catalog:
                 category = self.locale.plural_form(int(values["count"]))
             message = message.get(category) or message.get("other") or next(
                 iter(message.values()))
-        return _tidy(string.Formatter().vformat(message, (), _Defaults(values)))
+        return _tidy(message.format_map(_Defaults(values)))
 
     def date(self, value: str) -> str:
         """Format a date as precise as the source gives it (``2023``, ``2023-06``, ...)."""
-        parts = value.split("-")
-        try:
-            if len(parts) == 3:
-                day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-                return babel_format_date(day, self.date_formats.day, locale=self.locale)
-            if len(parts) == 2 and parts[0] == "????":
-                month = dt.date(2000, int(parts[1]), 1)
-                return babel_format_date(month, self.date_formats.month_only,
-                                         locale=self.locale)
-            if len(parts) == 2:
-                month = dt.date(int(parts[0]), int(parts[1]), 1)
-                return babel_format_date(month, self.date_formats.month, locale=self.locale)
-            if len(parts) == 1 and parts[0].isdigit():
-                year = dt.date(int(parts[0]), 1, 1)
-                return babel_format_date(year, self.date_formats.year, locale=self.locale)
-        except ValueError:
-            pass
-        return value
+        return _format_date(value, self.locale, self.date_formats)
+
+
+@lru_cache(maxsize=8192)
+def _format_date(value: str, locale: Locale, formats: DateFormats) -> str:
+    """Format a partial date with Babel (cached: the same dates recur in every list)."""
+    parts = value.split("-")
+    try:
+        if len(parts) == 3:
+            day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+            return babel_format_date(day, formats.day, locale=locale)
+        if len(parts) == 2 and parts[0] == "????":
+            month = dt.date(2000, int(parts[1]), 1)
+            return babel_format_date(month, formats.month_only,
+                                     locale=locale)
+        if len(parts) == 2:
+            month = dt.date(int(parts[0]), int(parts[1]), 1)
+            return babel_format_date(month, formats.month, locale=locale)
+        if len(parts) == 1 and parts[0].isdigit():
+            year = dt.date(int(parts[0]), 1, 1)
+            return babel_format_date(year, formats.year, locale=locale)
+    except ValueError:
+        pass
+    return value
 
 
 class _Defaults(dict[str, Any]):

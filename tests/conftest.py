@@ -56,3 +56,9 @@ def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def _misses_log_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Every process the tests start (bot, console) logs misses to a temporary file."""
     os.environ["MEETBOT_MISSES"] = str(tmp_path_factory.mktemp("misses-all") / "misses.jsonl")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _engine_cache_outside_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every process the tests start caches engines in a temporary directory."""
+    os.environ["MEETBOT_CACHE"] = str(tmp_path_factory.mktemp("engine-cache"))

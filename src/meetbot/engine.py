@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 
 from .answer import Answer, AnswerKind, Citation
 from .i18n import Catalog, detect_language
-from .knowledge import KnowledgeBase
+from .knowledge import KnowledgeBase, gc_paused
 from .normalize import MAX_QUESTION_CHARS, clean, normalize, squash_whitespace
 from .passages import PassageIndex
 from .router import Context, Mention, Route, Router
@@ -173,8 +173,10 @@ class Engine:
     def __init__(self, kb: KnowledgeBase, *, answer_threshold: float = ANSWER_THRESHOLD,
                  suggest_threshold: float = SUGGEST_THRESHOLD) -> None:
         self.kb = kb
-        self.router = Router(kb)
-        self.passages = PassageIndex(kb, self.router.stopwords)
+        with gc_paused():
+            self.router = Router(kb)
+            self.passages = PassageIndex(kb, self.router.stopwords)
+            kb.lookups  # noqa: B018 - build the indexes now, not on the first question
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self._haystacks: dict[int, tuple[list[str], frozenset[str]]] = {}

@@ -14,9 +14,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from .cache import load_engine
 from .engine import Engine
 from .errors import KnowledgeError, Problem
-from .knowledge import fingerprint, load
+from .knowledge import fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ class LiveKnowledge:
 
     def __init__(self, directory: Path, engine: Engine | None = None) -> None:
         self.directory = directory
-        self.engine = engine or Engine(load(directory))
+        self.engine = engine or load_engine(directory)
         self.problems: list[Problem] = []
         self._broken_stamp: str | None = None
         self._stamp = self.engine.kb.fingerprint
@@ -56,7 +57,7 @@ class LiveKnowledge:
             if not force and stamp in (self._stamp, self._broken_stamp):
                 return self.problems or None
             try:
-                engine = Engine(load(self.directory))
+                engine = load_engine(self.directory)
             except KnowledgeError as exc:
                 self.problems = exc.problems
                 first_report = stamp != self._broken_stamp

@@ -25,7 +25,8 @@ _APOSTROPHE = re.compile(r"(?<=\w)['’`´](?=\w)")
 # Latin letters, digits, and the lower-case Russian and Kazakh Cyrillic letters.
 _NON_WORD = re.compile(r"[^a-z0-9\u0430-\u044f\u0451\u0456\u04d9\u0493\u049b\u04a3"
                        r"\u04e9\u04b1\u04af\u04bb]+")
-_NOT_CYRILLIC = re.compile(r"[^\u0400-\u04ff]+")
+_FOREIGN = re.compile(r"[^\x00-\x7f\u0400-\u04ff]+")
+"""Runs of characters that are neither ASCII nor Cyrillic (diacritics, other scripts)."""
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
 _RUSSIAN = snowballstemmer.stemmer("russian")
 _CONTROL = {cat for cat in ("Cc", "Cf", "Cs", "Co", "Cn")}
@@ -51,9 +52,11 @@ def normalize(text: str) -> str:
     text = _NEGATION.sub(" not", text)
     text = _CONTRACTION.sub("", text)
     text = _APOSTROPHE.sub("", text)
-    text = _CYRILLIC_WORD.sub(lambda m: _stem_russian(m.group(0)), text.casefold())
-    text = _NOT_CYRILLIC.sub(lambda m: anyascii(m.group(0)).casefold(), text)
-    return " ".join(_NON_WORD.sub(" ", text.replace("ё", "е")).split())
+    text = text.casefold()
+    if not text.isascii():
+        text = _CYRILLIC_WORD.sub(lambda m: _stem_russian(m.group(0)), text)
+        text = _FOREIGN.sub(lambda m: anyascii(m.group(0)).casefold(), text.replace("ё", "е"))
+    return " ".join(_NON_WORD.sub(" ", text).split())
 
 
 @lru_cache(maxsize=16384)

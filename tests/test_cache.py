@@ -1,0 +1,97 @@
+"""The engine cache: a hit when nothing changed, a miss after any edit."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import meetbot.cache as cache
+from meetbot.cache import cache_path, load_engine
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MEETBOT_CACHE", str(tmp_path / "cache"))
+    target = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", target, ignore=shutil.ignore_patterns("drafts"))
+    return target
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every full (uncached) load."""
+    calls: list[Path] = []
+    real = cache.load
+
+    def counting(directory: Path) -> object:
+        calls.append(directory)
+        return real(directory)
+
+    monkeypatch.setattr(cache, "load", counting)
+    return calls
+
+
+def test_unchanged_knowledge_is_served_from_the_cache(knowledge: Path,
+                                                      loads: list[Path]) -> None:
+    first = load_engine(knowledge)
+    second = load_engine(knowledge)
+    assert len(loads) == 1
+    assert second.ask("who heads odihr").text == first.ask("who heads odihr").text
+    assert cache_path(knowledge) is not None and cache_path(knowledge).exists()  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("edit", ["people.yaml", "sources/tokayev-schmid-2023-06-07.txt",
+                                  "messages/en.yaml"])
+def test_any_edit_invalidates_the_cache(knowledge: Path, loads: list[Path], edit: str) -> None:
+    load_engine(knowledge)
+    target = knowledge / edit
+    if edit == "people.yaml":
+        text = target.read_text(encoding="utf-8")
+        target.write_text(text.replace('      - "Tokaev"', '      - "Tokaev"\n'
+                                       '      - "Zebulon Tokayev"', 1), encoding="utf-8")
+    elif edit.startswith("messages/"):
+        target.parent.mkdir(exist_ok=True)
+        target.write_text('language: en\nmessages:\n  clarify: "Did you mean?"\n',
+                          encoding="utf-8")
+    else:
+        target.write_text(target.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    engine = load_engine(knowledge)
+    assert len(loads) == 2
+    if edit == "people.yaml":
+        assert "Tokayev" in engine.ask("who is Zebulon Tokayev?").text
+    if edit.startswith("messages/"):
+        assert engine.kb.catalog("en").t("clarify") == "Did you mean?"
+
+
+def test_a_damaged_cache_file_is_a_miss_not_an_error(knowledge: Path,
+                                                     loads: list[Path]) -> None:
+    load_engine(knowledge)
+    path = cache_path(knowledge)
+    assert path is not None
+    path.write_bytes(b"not a pickle")
+    assert load_engine(knowledge).ask("who heads odihr").answered
+    assert len(loads) == 2
+
+
+def test_cache_can_be_switched_off(knowledge: Path, loads: list[Path],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEETBOT_CACHE", "off")
+    load_engine(knowledge)
+    load_engine(knowledge)
+    assert len(loads) == 2 and cache_path(knowledge) is None
+
+
+def test_broken_knowledge_is_never_cached(knowledge: Path) -> None:
+    from meetbot.errors import KnowledgeError
+
+    people = knowledge / "people.yaml"
+    people.write_text(people.read_text(encoding="utf-8") + "\n  - id: [broken\n",
+                      encoding="utf-8")
+    with pytest.raises(KnowledgeError):
+        load_engine(knowledge)
+    folder = cache_path(knowledge)
+    assert folder is None or not folder.exists()

@@ -15,8 +15,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import snowballstemmer
 from anyascii import anyascii
+from snowballstemmer.russian_stemmer import RussianStemmer  # not the 30 other languages
 
 _POSSESSIVE = re.compile(r"(?<=\w)['’`´]s\b")
 _NEGATION = re.compile(r"(?<=\w)n['’`´]t\b", re.IGNORECASE)
@@ -28,7 +28,7 @@ _NON_WORD = re.compile(r"[^a-z0-9\u0430-\u044f\u0451\u0456\u04d9\u0493\u049b\u04
 _FOREIGN = re.compile(r"[^\x00-\x7f\u0400-\u04ff]+")
 """Runs of characters that are neither ASCII nor Cyrillic (diacritics, other scripts)."""
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
-_RUSSIAN = snowballstemmer.stemmer("russian")
+_RUSSIAN = RussianStemmer()
 _CONTROL = {cat for cat in ("Cc", "Cf", "Cs", "Co", "Cn")}
 
 MAX_QUESTION_CHARS = 500

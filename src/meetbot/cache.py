@@ -13,6 +13,7 @@ or ``~/.cache/meetbot``. It is the user's own directory: pickles are only read f
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -66,7 +67,17 @@ def load_engine(directory: Path) -> Engine:
     """The engine for ``directory``: from the cache when its files are unchanged.
 
     Raises :class:`~meetbot.errors.KnowledgeError` like :func:`~meetbot.knowledge.load`.
+    The engine's objects are then frozen out of the cyclic garbage collector
+    (:func:`gc.freeze`): they live until the next reload, and a full collection would
+    otherwise walk all of them in the middle of answering someone (the slowest answers of a
+    large knowledge base). A replaced engine is still freed by reference counting.
     """
+    engine = _engine(directory)
+    gc.freeze()
+    return engine
+
+
+def _engine(directory: Path) -> Engine:
     path = cache_path(directory)
     if path is not None:
         engine = _read(path)

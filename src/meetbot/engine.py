@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 
 from .answer import Answer, AnswerKind, Citation
 from .i18n import Catalog, detect_language
-from .knowledge import KnowledgeBase, gc_paused
+from .knowledge import KnowledgeBase, date_in, gc_paused
 from .normalize import MAX_QUESTION_CHARS, clean, normalize, squash_whitespace
 from .passages import PassageIndex
 from .router import Context, Mention, Route, Router
@@ -49,13 +49,6 @@ def format_date(value: str, catalog: Catalog | None = None) -> str:
     from .i18n import DateFormats
 
     return _Catalog("en", "English", {}, DateFormats()).date(value)
-
-
-def date_matches(value: str, period: str) -> bool:
-    """True when the date ``value`` falls in ``period`` (a year, month or day)."""
-    if period.startswith("????-"):
-        return len(value) >= 7 and value[5:7] == period[5:7]
-    return value.startswith(period)
 
 
 def _tr(text: str, translations: Mapping[str, str], language: str) -> str:
@@ -509,7 +502,7 @@ class Engine:
         if dates:
             period = dates[0]
             label = w.date(period)
-            in_period = [r for r in rows if date_matches(r[0], period)]
+            in_period = [r for r in rows if date_in(r[0], period)]
             before = [r for r in rows if r[0] < period]
             if in_period:
                 as_of, person, cite = in_period[0]
@@ -584,7 +577,7 @@ class Engine:
         meetings = self._meetings_between([person_id])
         dates = route.ids("date")
         if dates:
-            meetings = [m for m in meetings if date_matches(m.date, dates[0])]
+            meetings = [m for m in meetings if date_in(m.date, dates[0])]
         if not meetings:
             if dates:
                 w.line("person_meetings.none_in", name=w.name(person_id),
@@ -795,20 +788,18 @@ class Engine:
         return Outcome(w, context=self._with_meeting(route, ctx, [meeting]))
 
     def _filtered_meetings(self, route: Route, w: _Writer) -> tuple[list[Meeting], str]:
-        lookups = self.kb.lookups
         labels = []
         people = route.ids("person")
-        meetings = lookups.meetings_of(people)
         if people:
             labels.append(w.t("filter.of", names=w.people(people)))
         events = route.ids("event")
         if events:
-            meetings = [m for m in meetings if m.event in events]
             labels.append(w.t("filter.at", event=w.event(events[0])))
         dates = route.ids("date")
         if dates:
-            meetings = [m for m in meetings if date_matches(m.date, dates[0])]
             labels.append(w.t("filter.in", period=w.date(dates[0])))
+        meetings = self.kb.lookups.meetings_matching(
+            people, events[0] if events else None, dates[0] if dates else None)
         return meetings, " ".join(labels)
 
     def _list_meetings(self, route: Route, ctx: Context, w: _Writer) -> Outcome:

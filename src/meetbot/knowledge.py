@@ -12,6 +12,7 @@ hand-edited files hard to read), no duplicate keys.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import hashlib
 import os
@@ -128,6 +129,10 @@ class Lookups:
 
     meetings: tuple[Meeting, ...]
     """Every meeting, by date."""
+    dates: tuple[str, ...]
+    """The date of each of ``meetings`` (for bisecting a period)."""
+    by_month: Mapping[str, tuple[Meeting, ...]]
+    """Per month number ("06"), the meetings in that month of any year."""
     by_person: Mapping[str, tuple[Meeting, ...]]
     by_event: Mapping[str, tuple[Meeting, ...]]
     holders: Mapping[str, tuple[tuple[str, Person, Cite], ...]]
@@ -140,8 +145,11 @@ class Lookups:
         meetings = tuple(sorted(kb.meetings.values(), key=lambda m: (m.date, m.id)))
         by_person: dict[str, list[Meeting]] = {}
         by_event: dict[str, list[Meeting]] = {}
+        by_month: dict[str, list[Meeting]] = {}
         said_by: dict[str, list[tuple[Meeting, Statement]]] = {}
         for meeting in meetings:
+            if len(meeting.date) >= 7:
+                by_month.setdefault(meeting.date[5:7], []).append(meeting)
             for person_id in dict.fromkeys(meeting.participants):
                 by_person.setdefault(person_id, []).append(meeting)
             if meeting.event:
@@ -155,6 +163,8 @@ class Lookups:
                     (holding.as_of, person, holding.cite))
         return cls(
             meetings=meetings,
+            dates=tuple(m.date for m in meetings),
+            by_month={k: tuple(v) for k, v in by_month.items()},
             by_person={k: tuple(v) for k, v in by_person.items()},
             by_event={k: tuple(v) for k, v in by_event.items()},
             holders={k: tuple(sorted(v, key=lambda row: row[0], reverse=True))
@@ -167,6 +177,40 @@ class Lookups:
             return list(self.meetings)
         lists = sorted((self.by_person.get(p, ()) for p in people), key=len)
         return [m for m in lists[0] if all(p in m.participants for p in people)]
+
+    def meetings_in(self, period: str) -> Sequence[Meeting]:
+        """The meetings in ``period`` (``2023``, ``2023-06``, ``2023-06-07`` or ``????-06``)."""
+        if period.startswith("????-"):
+            return self.by_month.get(period[5:7], ())
+        start = bisect.bisect_left(self.dates, period)
+        return self.meetings[start:bisect.bisect_left(self.dates, period + "\uffff", start)]
+
+    def meetings_matching(self, people: Sequence[str], event: str | None,
+                          period: str | None) -> list[Meeting]:
+        """The meetings of all ``people``, at ``event``, in ``period`` (each optional), by date.
+
+        Starts from the narrowest index, so a filter over a large knowledge base costs the
+        size of its answer, not the number of meetings.
+        """
+        if people:
+            found: Sequence[Meeting] = self.meetings_of(people)
+        elif period:
+            found = self.meetings_in(period)
+            period = None
+        elif event:
+            found = self.by_event.get(event, ())
+            event = None
+        else:
+            found = self.meetings
+        return [m for m in found if (event is None or m.event == event)
+                and (period is None or date_in(m.date, period))]
+
+
+def date_in(value: str, period: str) -> bool:
+    """True when the date ``value`` falls in ``period`` (a year, month or day)."""
+    if period.startswith("????-"):
+        return len(value) >= 7 and value[5:7] == period[5:7]
+    return value.startswith(period)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from dataclasses import dataclass
 
 from .knowledge import KnowledgeBase
@@ -24,11 +25,10 @@ MIN_COVERAGE = 0.75
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """A sentence of a source, verbatim, with its normalised words."""
+    """A sentence of a source, verbatim."""
 
     source: str
     text: str
-    words: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,23 +45,28 @@ class PassageIndex:
     def __init__(self, kb: KnowledgeBase, stopwords: frozenset[str]) -> None:
         self.stopwords = stopwords
         self.passages: list[Passage] = []
+        self.postings: dict[str, array[int]] = {}
+        """Per content word, the passages holding it (compact: the index is kept in memory)."""
         for source_id, doc in kb.sources.items():
             for chunk in _SENTENCE.split(doc.text):
                 text = squash_whitespace(chunk).strip(" \"“”")
-                words = frozenset(w for w in normalize(text).split()
-                                  if w not in stopwords and len(w) > 1)
+                words = self.words(text)
                 if len(words) >= 4 and text in doc.flat:
-                    self.passages.append(Passage(source_id, text, words))
-        frequency: dict[str, int] = {}
-        for passage in self.passages:
-            for word in passage.words:
-                frequency[word] = frequency.get(word, 0) + 1
+                    index = len(self.passages)
+                    self.passages.append(Passage(source_id, text))
+                    for word in words:
+                        postings = self.postings.get(word)
+                        if postings is None:
+                            postings = self.postings[word] = array("I")
+                        postings.append(index)
         n = len(self.passages) or 1
-        self.idf = {w: math.log(1 + n / f) for w, f in frequency.items()}
-        self.postings: dict[str, list[int]] = {}
-        for index, passage in enumerate(self.passages):
-            for word in passage.words:
-                self.postings.setdefault(word, []).append(index)
+        self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
+        self.max_idf = max(self.idf.values(), default=1.0)
+
+    def words(self, text: str) -> frozenset[str]:
+        """The content words of ``text``, normalised."""
+        return frozenset(w for w in normalize(text).split()
+                         if w not in self.stopwords and len(w) > 1)
 
     def search(self, question_words: list[str], *, ignore: frozenset[str] = frozenset(),
                names: frozenset[str] = frozenset()) -> PassageHit | None:
@@ -76,7 +81,7 @@ class PassageIndex:
         known = [w for w in content if w in self.idf]
         if len(known) < MIN_MATCHED_WORDS:
             return None
-        total = sum(self.idf.get(w, max(self.idf.values(), default=1.0)) for w in content)
+        total = sum(self.idf.get(w, self.max_idf) for w in content)
         scores: dict[int, float] = {}
         counts: dict[int, int] = {}
         for word in known:
@@ -88,7 +93,7 @@ class PassageIndex:
         if best is None or counts[best] < MIN_MATCHED_WORDS:
             return None
         predicate = [w for w in content if w not in names]
-        if not predicate or not any(w in self.passages[best].words for w in predicate):
+        if not predicate or self.words(self.passages[best].text).isdisjoint(predicate):
             return None
         coverage = scores[best] / total if total else 0.0
         if coverage < MIN_COVERAGE:

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -120,6 +121,15 @@ class Candidate:
     intent: str
     score: float
     example: str
+    missing: tuple[str, ...] = ()
+    """Entries the example phrasing names ("person_schmid") that the question does not."""
+    named: int = 0
+    """Entries the example phrasing names that the question names too."""
+
+
+def _rank(candidate: Candidate) -> tuple[float, int, str]:
+    """Best first; on a tie, the phrasing naming more of the question's entries, then by name."""
+    return (-candidate.score, -candidate.named, candidate.intent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +211,11 @@ def _fuzzy_cutoff(word: str) -> float:
     return 82.0
 
 
+MEMO_SIZE = 20_000
+"""Words whose fuzzy results a router remembers before it starts afresh."""
+_Memo = tuple[list[tuple["Kind", str]] | None, float] | bool
+
+
 class Router:
     """Entity linker and intent scorer over one knowledge base."""
 
@@ -211,11 +226,21 @@ class Router:
         self.aliases: dict[str, list[tuple[Kind, str]]] = {}
         self._build_aliases()
         self.max_alias_words = max((len(a.split()) for a in self.aliases), default=1)
-        self._aliases_by_words: dict[int, list[str]] = {}
+        by_words: dict[int, list[str]] = {}
         for alias in self.aliases:
             if alias.isascii():  # fuzzy matching happens in the Latin (transliterated) space
-                self._aliases_by_words.setdefault(len(alias.split()), []).append(alias)
+                by_words.setdefault(len(alias.split()), []).append(alias)
         self._alias_words = frozenset(w for alias in self.aliases for w in alias.split())
+        self._aliases_by_length: dict[int, tuple[tuple[int, ...], list[str]]] = {}
+        """Per number of words, the Latin aliases by length (and their lengths)."""
+        for size, aliases in by_words.items():
+            ordered = sorted(aliases, key=len)
+            self._aliases_by_length[size] = (tuple(map(len, ordered)), ordered)
+        self._latin_alias_words = sorted({w for size, aliases in by_words.items()
+                                          if size > 1 for a in aliases for w in a.split()})
+        """Every word of a multi-word alias: a chunk's words must each be close to one."""
+        self._memo: dict[str, tuple[list[tuple[Kind, str]] | None, float] | bool] = {}
+        """Fuzzy results per phrase and per word, bounded (questions repeat their words)."""
         self._build_statements()
         self.examples: list[Example] = []
         self._build_examples()
@@ -240,7 +265,10 @@ class Router:
 
     # -- index -------------------------------------------------------------------------
     def _add_alias(self, text: str, kind: Kind, entry_id: str) -> None:
-        for key in dict.fromkeys((normalize(text), transliterate(text))):
+        native = normalize(text)
+        # the Latin form of the stemmed native alias too, so that a misspelt inflected
+        # Cyrillic name ("кашербаевым" -> "kasherba") is compared stem to stem
+        for key in dict.fromkeys((native, transliterate(text), latin(native))):
             if not key or key in self.stopwords:
                 continue
             targets = self.aliases.setdefault(key, [])
@@ -410,6 +438,7 @@ class Router:
                 self._postings.setdefault(word, []).append(index)
         self._vocab_list = sorted(w for w in self._idf if "_" not in w)
         self._soft_cache: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._score_cache: dict[tuple[str, tuple[str, ...]], tuple[Candidate, ...]] = {}
         limit = max(COMMON_WORD_SHARE * len(self.examples), 20)
         self._common_words = frozenset(w for w, ids in self._postings.items() if len(ids) > limit)
         """Words in so many phrasings ("the", "what", a slot) that they don't pick candidates."""
@@ -468,13 +497,24 @@ class Router:
         """Score the template against every example: IDF-weighted soft token F1.
 
         A mention matches its slot word in general phrasings and its own id in FAQ ones.
+        Many questions share a template ("when did {person} meet {person}"), so results are
+        remembered per template and mentioned entries (bounded).
         """
+        specific = tuple(sorted({_specific(mention) for mention in mentions}))
+        key = (template, specific)
+        cached = self._score_cache.get(key)
+        if cached is None:
+            cached = tuple(self._score_intents(template, specific))
+            if len(self._score_cache) >= MEMO_SIZE:
+                self._score_cache.clear()
+            self._score_cache[key] = cached
+        return list(cached)
+
+    def _score_intents(self, template: str, specific: tuple[str, ...]) -> list[Candidate]:
         words = list(dict.fromkeys(template.split()))
         if not words:
             return []
-        matched: dict[str, float] = {}
-        for mention in mentions:
-            matched[_specific(mention)] = 1.0
+        matched: dict[str, float] = dict.fromkeys(specific, 1.0)
         q_total = 0.0
         function: dict[str, float] = {}  # function words of the question, by vocabulary word
         for word in words:
@@ -518,7 +558,8 @@ class Router:
             denominator = q_total - FUNCTION_WORD_DISCOUNT * spare
             precision = overlap / denominator if denominator > 0 else 0.0
             recall = overlap / example_weight[index]
-            score = 2 * precision * recall / (precision + recall)
+            # rounded: sums over sets add in hash order, and ties must not depend on it
+            score = round(2 * precision * recall / (precision + recall), 9)
             for token in example_specific[index]:
                 if token.split("_", 1)[0] in asked and token not in matched:
                     score *= 0.6
@@ -526,9 +567,13 @@ class Router:
             if score > best_score.get(intent, -1.0):
                 best_score[intent] = score
                 best_index[intent] = index
-        best = {intent: Candidate(intent, score, self.examples[best_index[intent]].text)
-                for intent, score in best_score.items()}
-        return sorted(best.values(), key=lambda c: -c.score)
+        best = []
+        for intent, score in best_score.items():
+            named = example_specific[best_index[intent]]
+            missing = tuple(t for t in named if t not in matched)
+            best.append(Candidate(intent, score, self.examples[best_index[intent]].text,
+                                  missing, len(named) - len(missing)))
+        return sorted(best, key=_rank)
 
     # -- linking -----------------------------------------------------------------------
     def link(self, words: list[str], *, fuzzy: bool = True, quotes: bool = True,
@@ -586,7 +631,41 @@ class Router:
         cutoff = _fuzzy_cutoff(phrase)
         if cutoff > 100:
             return None, 0.0
-        candidates = self._aliases_by_words.get(size, [])
+        if size > 1 and not all(self._could_be_alias_word(w) for w in chunk
+                                if w not in self.stopwords and w not in self._latin_stopwords):
+            return None, 0.0
+        hit = self._memo.get(phrase)
+        if hit is None:
+            hit = self._remember(phrase, self._fuzzy_search(phrase, chunk, size, cutoff))
+        assert not isinstance(hit, bool)
+        return hit
+
+    def _remember(self, key: str, value: _Memo) -> _Memo:
+        if len(self._memo) >= MEMO_SIZE:
+            self._memo.clear()
+        self._memo[key] = value
+        return value
+
+    def _could_be_alias_word(self, word: str) -> bool:
+        """True when ``word`` is, or is a typo of, a word of some multi-word alias."""
+        known = self._memo.get("\0" + word)
+        if known is None:
+            cutoff = _fuzzy_cutoff(word)
+            known = word in self._alias_words or (
+                cutoff <= 100 and process.extractOne(
+                    word, self._latin_alias_words, scorer=fuzz.ratio,
+                    score_cutoff=cutoff) is not None)
+            self._remember("\0" + word, known)
+        return bool(known)
+
+    def _fuzzy_search(self, phrase: str, chunk: list[str], size: int,
+                      cutoff: float) -> tuple[list[tuple[Kind, str]] | None, float]:
+        lengths, by_length = self._aliases_by_length.get(size, ((), []))
+        # fuzz.ratio can reach ``cutoff`` only between strings of similar length
+        shortest = math.floor(len(phrase) * cutoff / (200 - cutoff))
+        longest = math.ceil(len(phrase) * (200 - cutoff) / cutoff)
+        candidates = by_length[bisect.bisect_left(lengths, shortest):
+                               bisect.bisect_right(lengths, longest)]
         for alias, score, _ in process.extract(phrase, candidates, scorer=fuzz.ratio,
                                                score_cutoff=cutoff, limit=5):
             if size == 1 or all(_word_close(a, b) or (
@@ -753,7 +832,8 @@ class Router:
             intent.startswith("faq:"))
         if intent == "statements" and not any(m.kind == "person" for m in resolved):
             free_text = False
-        if unknown and not free_text:
+        if unknown and (not free_text or candidate.missing):
+            # an unknown word where a FAQ phrasing names someone is likely someone else
             confidence *= UNKNOWN_WORD_PENALTY ** len(unknown)
         return Route(intent, round(min(1.0, confidence), 4), tuple(resolved), (), template,
                      unknown=unknown, from_context=used_context)
@@ -795,7 +875,7 @@ def _best_of(first: list[Candidate], second: list[Candidate]) -> list[Candidate]
     for candidate in second:
         if candidate.intent not in best or candidate.score > best[candidate.intent].score:
             best[candidate.intent] = candidate
-    return sorted(best.values(), key=lambda c: -c.score)
+    return sorted(best.values(), key=_rank)
 
 
 def _specific(mention: Mention) -> str:

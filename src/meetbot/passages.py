@@ -15,8 +15,11 @@ import re
 from array import array
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz, process
+
 from .knowledge import KnowledgeBase
 from .normalize import normalize, squash_whitespace
+from .router import WORD_FORM_SIMILARITY
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z0-9А-ЯЁ])|\n\s*\n")
 MIN_MATCHED_WORDS = 2
@@ -62,11 +65,20 @@ class PassageIndex:
         n = len(self.passages) or 1
         self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
+        self._vocabulary = sorted(self.idf)
 
     def words(self, text: str) -> frozenset[str]:
         """The content words of ``text``, normalised."""
         return frozenset(w for w in normalize(text).split()
                          if w not in self.stopwords and len(w) > 1)
+
+    def _word_form(self, word: str) -> str:
+        """``word``, or the form of it the sources use (see ``WORD_FORM_SIMILARITY``)."""
+        if word in self.idf or len(word) < 5:
+            return word
+        hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
+                                 score_cutoff=WORD_FORM_SIMILARITY)
+        return hit[0] if hit else word
 
     def search(self, question_words: list[str], *, ignore: frozenset[str] = frozenset(),
                names: frozenset[str] = frozenset()) -> PassageHit | None:
@@ -76,8 +88,9 @@ class PassageIndex:
         match what is asked about them (at least one other content word), else it merely
         mentions the same person.
         """
-        content = [w for w in dict.fromkeys(question_words)
-                   if w not in self.stopwords and w not in ignore and len(w) > 1]
+        content = list(dict.fromkeys(
+            self._word_form(w) for w in question_words
+            if w not in self.stopwords and w not in ignore and len(w) > 1))
         known = [w for w in content if w in self.idf]
         if len(known) < MIN_MATCHED_WORDS:
             return None
@@ -92,7 +105,8 @@ class PassageIndex:
                    default=None)
         if best is None or counts[best] < MIN_MATCHED_WORDS:
             return None
-        predicate = [w for w in content if w not in names]
+        named = {self._word_form(w) for w in names}
+        predicate = [w for w in content if w not in named]
         if not predicate or self.words(self.passages[best].text).isdisjoint(predicate):
             return None
         coverage = scores[best] / total if total else 0.0

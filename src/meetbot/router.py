@@ -211,6 +211,9 @@ def _fuzzy_cutoff(word: str) -> float:
     return 82.0
 
 
+WORD_FORM_SIMILARITY = 88.0
+"""How close a word must be to a word of the knowledge base to count as another form of it
+("invite" and "invited", "welcome" and "welcomed"; not "nationality" and "national")."""
 MEMO_SIZE = 20_000
 """Words whose fuzzy results a router remembers before it starts afresh."""
 _Memo = tuple[list[tuple["Kind", str]] | None, float] | bool
@@ -256,6 +259,7 @@ class Router:
             for word in ex.template.split())
         self.vocabulary = in_scope | self._knowledge_vocabulary()
         """Words that belong to the domain; any other word makes a question less likely ours."""
+        self._vocabulary_list: list[str] | None = None
         self._build_scorer()
         self._latin_vocabulary = frozenset(latin(w) for w in self.intent_vocabulary
                                            if not w.isascii())
@@ -490,7 +494,22 @@ class Router:
         if word in self.vocabulary or word in self.stopwords or word in FILLERS or word.isdigit():
             return False
         hit = self._soft_match(word)
-        return hit is None or hit[0] not in self.vocabulary
+        if hit is not None and hit[0] in self.vocabulary:
+            return False
+        return not self._other_form_known(word)
+
+    def _other_form_known(self, word: str) -> bool:
+        """True when the sources use a form of ``word`` ("invite": "invited")."""
+        if len(word) < 5:
+            return False
+        known = self._memo.get("\1" + word)
+        if known is None:
+            if self._vocabulary_list is None:
+                self._vocabulary_list = sorted(self.vocabulary)
+            known = process.extractOne(word, self._vocabulary_list, scorer=fuzz.ratio,
+                                       score_cutoff=WORD_FORM_SIMILARITY) is not None
+            self._remember("\1" + word, known)
+        return bool(known)
 
     def score_intents(self, template: str,
                       mentions: Iterable[Mention] = ()) -> list[Candidate]:

@@ -94,11 +94,16 @@ class LiveKnowledge:
         from watchfiles import watch
 
         self.reload()  # an edit saved before the watcher started is not missed
+        started = False
         try:
-            for _changes in watch(self.directory, stop_event=self._stop, debounce=200,
-                                  step=50, rust_timeout=1000, yield_on_timeout=False,
-                                  raise_interrupt=False):
-                self.reload()
+            for changes in watch(self.directory, stop_event=self._stop, debounce=200,
+                                 step=50, rust_timeout=1000, yield_on_timeout=True,
+                                 raise_interrupt=False):
+                if changes or not started:
+                    # The first quiet second proves the watcher is running: check once more
+                    # for an edit saved while it was starting.
+                    started = True
+                    self.reload()
         except Exception:
             logger.exception("knowledge watcher stopped; falling back to polling")
             while not self._stop.wait(1.0):

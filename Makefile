@@ -30,7 +30,8 @@ test: $(INSTALLED) $(NODE_INSTALLED) lint
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 eval: $(INSTALLED)
-	$(PY) -m meetbot eval tests/questions.yaml tests/questions_holdout.yaml --sweep
+	$(PY) -m meetbot eval tests/questions.yaml tests/questions_holdout.yaml tests/questions_ru.yaml \
+		--sweep
 
 bench: $(INSTALLED)
 	$(PY) benchmarks/bench.py

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from meetbot.engine import Engine
-from meetbot.evaluate import evaluate, format_report, load_questions
+from meetbot.evaluate import evaluate, format_languages, format_report, load_questions
 from meetbot.knowledge import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +22,7 @@ def engine() -> Engine:
 @pytest.mark.parametrize(("name", "minimum", "decoys"), [
     ("questions.yaml", 0.90, 0.97),
     ("questions_holdout.yaml", 0.83, 0.95),
+    ("questions_ru.yaml", 0.83, 0.95),
 ])
 def test_accuracy_on_question_file_does_not_drop(
         engine: Engine, name: str, minimum: float, decoys: float) -> None:
@@ -36,3 +38,13 @@ def test_question_file_has_the_required_mix() -> None:
     out_of_scope = [i for i in items if i.category == "out_of_scope"]
     assert len(out_of_scope) >= 30
     assert any(len(i.turns) > 1 for i in items)
+
+
+
+def test_accuracy_is_reported_per_language_over_files(engine: Engine) -> None:
+    english, russian = (evaluate(engine, load_questions(ROOT / "tests" / name))
+                        for name in ("questions_holdout.yaml", "questions_ru.yaml"))
+    assert set(russian.by_language) == {"ru"}
+    summary = format_languages([english, russian])
+    assert re.search(rf"^\s+en\s+{english.passed}/{english.total}\s", summary, re.M)
+    assert re.search(rf"^\s+ru\s+{russian.passed}/{russian.total}\s", summary, re.M)

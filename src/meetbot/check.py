@@ -4,15 +4,25 @@
 - near-duplicate phrasings in different entries (they make the router guess);
 - entries with too few phrasings to be found reliably;
 - intents the engine has no answer function or reply for;
-- names, roles, organisations and events without a Russian translation.
+- for every language with a message catalogue (shipped in ``meetbot/locales`` or added in
+  ``knowledge/messages``): names of people, roles, organisations and events, and the texts
+  of meetings, facts and FAQ answers, without a translation into it; and message keys the
+  English catalogue has (plus the intents' replies and "did you mean" questions) that its
+  catalogue lacks. Users of that language would see English there.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
 from rapidfuzz import fuzz
 
-from .engine import Engine
-from .errors import Problem
+from .engine import CONVERSATIONAL, Engine
+from .errors import KnowledgeError, Problem
+from .i18n import DEFAULT_LANGUAGE, LOCALES_DIR
+from .knowledge import KnowledgeBase, ParsedFile, parse_file
 from .router import FILLERS, Context
 
 MIN_PHRASINGS = 3
@@ -82,14 +92,102 @@ def warnings(engine: Engine) -> list[Problem]:
             warn(kind, entry_id, f"the same phrasing belongs to {', '.join(sorted(intents))}: "
                  f"{pairs[0][1]!r}")
 
+    languages = [language for language in kb.catalogs if language != DEFAULT_LANGUAGE]
     for section, table in (("people", kb.people), ("roles", kb.roles),
                            ("organizations", kb.organizations), ("events", kb.events)):
         for entry_id, entry in table.items():
-            for language in kb.catalogs:
-                if language != "en" and language not in entry.translations:
+            for language in languages:
+                if language not in entry.translations:
                     warn(section, entry_id, f"{section} {entry_id!r} has no {language} name "
                          f"(translations: {{{language}: ...}})")
+    for section, entry_id, language, missing in _untranslated_texts(kb, languages):
+        warn(section, entry_id, f"{section} {entry_id!r} has no {language} text for "
+             f"{', '.join(missing)} (translations: {{{language}: ...}})")
+    found.extend(catalogue_warnings(kb))
     return found
+
+
+def _untranslated_texts(kb: KnowledgeBase, languages: list[str]
+                        ) -> Iterator[tuple[str, str, str, list[str]]]:
+    """(section, id, language, what lacks a translation) for meetings, facts and FAQ answers."""
+    for language in languages:
+        for meeting in kb.meetings.values():
+            missing = [name for name, translations in (
+                ("the title", meeting.translations), ("the summary", meeting.summary.translations))
+                if language not in translations]
+            missing += [f"topic {_shorten(topic.text, 40)!r}" for topic in meeting.topics
+                        if language not in topic.translations]
+            if missing:
+                yield "meetings", meeting.id, language, missing
+        for event in kb.events.values():
+            missing = [f"fact {_shorten(fact.text, 40)!r}" for fact in event.facts
+                       if language not in fact.translations]
+            if missing:
+                yield "events", event.id, language, missing
+        for faq in kb.faq.values():
+            if language not in faq.translations:
+                yield "faq", faq.id, language, ["the answer"]
+
+
+def catalogue_warnings(kb: KnowledgeBase) -> list[Problem]:
+    """A warning for each message the English catalogue has and another language's lacks.
+
+    Besides the catalogue's own keys, a language needs ``reply.<intent>`` for each intent
+    with a fixed reply and ``suggest.<intent>`` for each "did you mean" question (English
+    keeps those in ``intents.yaml``). The warning names the language's catalogue file — the
+    knowledge base's own ``messages/<lang>.yaml`` when there is one — and the line of its
+    ``messages:`` section.
+    """
+    english = kb.catalogs.get(DEFAULT_LANGUAGE)
+    if english is None:
+        return []
+    expected = {key: str(value) for key, value in english.messages.items()}
+    for intent in kb.intents.values():
+        if intent.reply:
+            expected.setdefault(f"reply.{intent.id}", intent.reply)
+        if intent.id not in CONVERSATIONAL and intent.id != "out_of_scope":
+            expected.setdefault(f"suggest.{intent.id}", intent.suggestion)
+    files = _catalogue_files(kb.root / "messages")
+    found: list[Problem] = []
+    for language, catalog in kb.catalogs.items():
+        if language == DEFAULT_LANGUAGE:
+            continue
+        where, line = files.get(language, (str(LOCALES_DIR / f"{language}.yaml"), None))
+        for key, text in expected.items():
+            if key not in catalog.messages:
+                found.append(Problem(where, line, f"message {key!r} has no {language} text, "
+                                     f"so English is shown: {_shorten(text)!r}", "warning"))
+    return found
+
+
+def _catalogue_files(extra: Path) -> dict[str, tuple[str, int | None]]:
+    """For each language, its last catalogue file (as loaded) and its ``messages:`` line."""
+    paths = sorted(LOCALES_DIR.glob("*.yaml"))
+    if extra.is_dir():
+        paths += sorted(extra.glob("*.yaml"))
+    found: dict[str, tuple[str, int | None]] = {}
+    for path in paths:
+        display = _display(path)
+        try:
+            parsed: ParsedFile = parse_file(path, display)
+        except KnowledgeError:
+            continue
+        language = parsed.data.get("language")
+        if isinstance(language, str):
+            found[language] = (display, parsed.line(("messages",)))
+    return found
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return os.fspath(path)
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _entry(intent: str) -> tuple[str, str]:

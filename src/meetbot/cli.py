@@ -216,14 +216,16 @@ def _ask(live: object, args: argparse.Namespace) -> int:
 
 
 def _eval(live: object, args: argparse.Namespace) -> int:
-    from .evaluate import evaluate, format_report, load_questions, sweep
+    from .evaluate import evaluate, format_languages, format_report, load_questions, sweep
     from .live import LiveKnowledge
 
     assert isinstance(live, LiveKnowledge)
     worst = 1.0
+    reports = []
     for path in args.file:
         items = load_questions(path)
         report = evaluate(live.engine, items)
+        reports.append(report)
         worst = min(worst, report.accuracy)
         print(f"== {path}")
         print(format_report(report, show_failures=args.failures))
@@ -235,6 +237,8 @@ def _eval(live: object, args: argparse.Namespace) -> int:
                 print(f"  {level:9.2f}  {accuracy:8.1%}  {declined:15.1%}  {answered:17.1%}"
                       f"{mark}")
         print()
+    if len(reports) > 1:
+        print(format_languages(reports))
     return 0 if worst >= args.min_accuracy else 1
 
 

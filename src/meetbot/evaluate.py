@@ -9,11 +9,15 @@ A question file is a YAML list. Each item is a question or a conversation::
       expect_any: ["record no"]     # at least one must appear
       source: akorda-2023-06-07     # a citation must come from this source
       must_decline: true            # the bot must not answer (answered: false)
-      lang: en
+      lang: en                      # the asker's language (default en): the answer is in
+                                    # it when the question's own language is unclear, as
+                                    # the Telegram user's language would be
     - category: follow_up
       conversation: [{q: ..., intent: ...}, {q: ..., ...}]
 
 A turn passes when every expectation it states holds. An item passes when all its turns do.
+Accuracy is reported per category and per language (the items' ``lang``), and
+:func:`format_languages` sums the languages over several files.
 """
 
 from __future__ import annotations
@@ -142,7 +146,7 @@ def run_item(engine: Engine, item: Item) -> Iterator[TurnResult]:
     """Ask the item's turns in order, carrying the conversation context."""
     context = Context()
     for turn in item.turns:
-        answer = engine.ask(turn.q, context)
+        answer = engine.ask(turn.q, context, default_lang=item.lang)
         context = answer.context
         yield TurnResult(turn, answer, check_turn(turn, answer))
 
@@ -209,10 +213,9 @@ def format_report(report: Report, *, show_failures: int = 20) -> str:
              "by category:"]
     for category, (ok, n) in sorted(report.by_category.items()):
         lines.append(f"  {category:<16} {ok:>4}/{n:<4} {ok / n:6.1%}")
-    if len(report.by_language) > 1:
-        lines.append("by language:")
-        for lang, (ok, n) in sorted(report.by_language.items()):
-            lines.append(f"  {lang:<16} {ok:>4}/{n:<4} {ok / n:6.1%}")
+    lines.append("by language:")
+    for lang, (ok, n) in sorted(report.by_language.items()):
+        lines.append(f"  {lang:<16} {ok:>4}/{n:<4} {ok / n:6.1%}")
     if report.decoys:
         lines.append(f"decoys declined: {report.declined_correctly}/{report.decoys}")
     if report.confusions:
@@ -223,4 +226,17 @@ def format_report(report: Report, *, show_failures: int = 20) -> str:
         lines.append("failures:")
         for _item, result in report.failures[:show_failures]:
             lines.append(f"  {result.turn.q!r}: {'; '.join(result.failures)}")
+    return "\n".join(lines)
+
+
+def format_languages(reports: list[Report]) -> str:
+    """Accuracy per language over several reports (one per question file), as text."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for report in reports:
+        for lang, (ok, n) in report.by_language.items():
+            totals[lang][0] += ok
+            totals[lang][1] += n
+    lines = ["accuracy by language (all files):"]
+    for lang, (ok, n) in sorted(totals.items()):
+        lines.append(f"  {lang:<16} {ok:>4}/{n:<4} {ok / n:6.1%}")
     return "\n".join(lines)

@@ -175,6 +175,11 @@ def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog
                    tuple(months), tuple(dict.fromkeys(words)), pronouns, fallback)
 
 
+def translated(text: str, translations: Mapping[str, str], language: str) -> str:
+    """``text`` in ``language`` as a curator translated it, else as written (never invented)."""
+    return text if language == DEFAULT_LANGUAGE else translations.get(language, text)
+
+
 def detect_language(text: str, available: Mapping[str, Catalog], *,
                     default: str = DEFAULT_LANGUAGE) -> str:
     """The language to answer ``text`` in: Cyrillic → Russian (Kazakh letters → Kazakh).

@@ -1,0 +1,96 @@
+"""`meetbot check` on message catalogues: what a language lacks is named, key by key.
+
+Each test writes a small knowledge base in ``tmp_path`` and adds catalogues under
+``knowledge/messages/``, as a curator adding a language would.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kbfactory import MEETING_ID, write_small_kb
+from meetbot.check import warnings
+from meetbot.engine import Engine
+from meetbot.errors import Problem
+from meetbot.knowledge import load
+
+KAZAKH = """\
+language: kk
+name: Қазақша
+messages:
+  sources: "Дереккөздер"
+  show_quote: "Дәйексөзді көрсету"
+  not_covered: "Менің білім қорымда бұл жоқ."
+  out_of_scope: "Кешіріңіз, бұл менің тақырыбымнан тыс."
+"""
+KAZAKH_KEYS = {"sources", "show_quote", "not_covered", "out_of_scope"}
+
+
+def knowledge_with(tmp_path: Path, catalogues: dict[str, str]) -> Path:
+    directory = write_small_kb(tmp_path / "knowledge")
+    (directory / "messages").mkdir()
+    for name, text in catalogues.items():
+        (directory / "messages" / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+def missing_keys(found: list[Problem], language: str) -> dict[str, Problem]:
+    """The catalogue warnings for ``language``, by the key they name."""
+    keys = {}
+    for problem in found:
+        match = re.match(rf"message '([^']+)' has no {language} text", problem.message)
+        if match:
+            keys[match.group(1)] = problem
+    return keys
+
+
+def test_every_english_key_missing_in_a_new_language_is_a_warning(tmp_path: Path) -> None:
+    directory = knowledge_with(tmp_path, {"kk.yaml": KAZAKH})
+    engine = Engine(load(directory))
+    found = warnings(engine)
+    kazakh = missing_keys(found, "kk")
+    english = set(engine.kb.catalogs["en"].messages)
+    assert set(kazakh) >= english - KAZAKH_KEYS
+    assert not KAZAKH_KEYS & set(kazakh)
+    # English keeps the intents' replies and "did you mean" questions in intents.yaml
+    assert {"reply.greet", "reply.help", "suggest.meeting_date"} <= set(kazakh)
+    assert "suggest.greet" not in kazakh  # never shown as a "did you mean"
+    problem = kazakh["hide_quote"]
+    assert problem.severity == "warning"
+    assert problem.file.endswith("messages/kk.yaml") and problem.line == 3  # `messages:`
+    assert str(problem).endswith("kk.yaml:3: warning: message 'hide_quote' has no kk text, "
+                                 "so English is shown: 'Hide the quote'")
+    assert not missing_keys(found, "ru")  # the shipped Russian catalogue is complete
+
+
+def test_a_new_language_also_lists_names_and_texts_without_translation(
+        tmp_path: Path) -> None:
+    directory = knowledge_with(tmp_path, {"kk.yaml": KAZAKH})
+    messages = [p.message for p in warnings(Engine(load(directory)))]
+    assert "people 'valtonen' has no kk name (translations: {kk: ...})" in messages
+    meeting = next(m for m in messages if m.startswith(f"meetings '{MEETING_ID}' has no kk"))
+    assert "the title" in meeting and "the summary" in meeting and "topic '" in meeting
+
+
+def test_a_key_added_in_english_is_reported_in_the_curators_catalogue(tmp_path: Path) -> None:
+    directory = knowledge_with(tmp_path, {
+        "en.yaml": 'language: en\nmessages:\n  welcome.note: "Ask me about the meetings."\n',
+        "ru.yaml": 'language: ru\nmessages:\n  sources: "Источники"\n',
+    })
+    found = warnings(Engine(load(directory)))
+    russian = missing_keys(found, "ru")
+    assert list(russian) == ["welcome.note"]
+    assert russian["welcome.note"].file.endswith("messages/ru.yaml")
+    assert russian["welcome.note"].line == 2
+
+
+def test_a_kazakh_catalogue_answers_in_kazakh_without_code_change(tmp_path: Path) -> None:
+    engine = Engine(load(knowledge_with(tmp_path, {"kk.yaml": KAZAKH})))
+    assert "kk" in engine.kb.catalogs and engine.kb.catalogs["kk"].name == "Қазақша"
+    answer = engine.ask("Астанада ауа райы қандай?")  # Kazakh letters: answered in Kazakh
+    assert answer.lang == "kk" and not answer.answered
+    assert ("Менің білім қорымда бұл жоқ." in answer.text
+            or "Кешіріңіз, бұл менің тақырыбымнан тыс." in answer.text)
+    english = engine.ask("what is the weather in astana?")
+    assert english.lang == "en" and "Менің" not in english.text

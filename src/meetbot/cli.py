@@ -177,13 +177,12 @@ def _check_drafts(directory: Path) -> bool:
 
 
 def _all_cites(kb: object) -> list[object]:
-    from .knowledge import _walk_models
-    from .schema import Cite
+    from .knowledge import cites_in
 
     found: list[object] = []
     for table in ("people", "organizations", "events", "meetings", "faq"):
         for entry in getattr(kb, table).values():
-            found.extend(v for _, v in _walk_models(entry, ()) if isinstance(v, Cite))
+            found.extend(cite for _, cite in cites_in(entry))
     return found
 
 

@@ -17,10 +17,11 @@ import gc
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import typing
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -280,10 +281,9 @@ def parse_file(path: Path, display: str) -> ParsedFile:
             return ParsedFile(display, {}, {})
         lines: dict[Path_, int] = {}
         problems: list[Problem] = []
-        _walk_nodes(node, (), lines, problems, display, set())
+        data = _NodeReader(loader, display, lines, problems).read(node, ())
         if problems:
             raise KnowledgeError(problems)
-        data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = mark.line + 1 if mark else None
@@ -306,35 +306,68 @@ MAX_DEPTH = 40
 """Deeper nesting than any knowledge file needs: refused before it can exhaust the stack."""
 
 
-def _walk_nodes(node: yaml.Node, path: Path_, lines: dict[Path_, int],
-                problems: list[Problem], display: str, seen: set[int]) -> None:
-    if id(node) in seen:
-        problems.append(Problem(display, lines.get(path, node.start_mark.line + 1),
-                                "YAML aliases (*name) are not allowed; write the value out"))
-        return
-    if len(path) > MAX_DEPTH:
-        problems.append(Problem(display, node.start_mark.line + 1,
-                                f"nested more than {MAX_DEPTH} levels deep"))
-        return
-    seen.add(id(node))
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        keys: set[str] = set()
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(Problem(display, key_node.start_mark.line + 1,
-                                        "YAML merge keys (<<) are not allowed"))
-                continue
-            key = str(key_node.value)
-            if key in keys:
-                problems.append(Problem(display, key_node.start_mark.line + 1,
-                                        f"duplicate key {key!r}"))
-            keys.add(key)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            _walk_nodes(value_node, (*path, key), lines, problems, display, seen)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk_nodes(item, (*path, index), lines, problems, display, seen)
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+class _NodeReader:
+    """Build the data of a composed YAML document, noting the line of every key on the way.
+
+    One pass instead of PyYAML's constructor plus a second walk for line numbers; strings,
+    mappings and sequences (nearly all of a knowledge file) are built here, other scalars
+    (numbers, dates, booleans) and anything with another tag by the safe constructor, which
+    refuses tags it does not know. Aliases, merge keys, duplicate keys and absurd nesting
+    are problems, reported with their line.
+    """
+
+    def __init__(self, loader: yaml.SafeLoader, display: str, lines: dict[Path_, int],
+                 problems: list[Problem]) -> None:
+        self.loader = loader
+        self.display = display
+        self.lines = lines
+        self.problems = problems
+        self.seen: set[int] = set()
+
+    def read(self, node: yaml.Node, path: Path_) -> Any:
+        """The value of ``node`` at ``path``."""
+        if id(node) in self.seen:
+            self._problem(self.lines.get(path, node.start_mark.line + 1),
+                          "YAML aliases (*name) are not allowed; write the value out")
+            return None
+        if len(path) > MAX_DEPTH:
+            self._problem(node.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep")
+            return None
+        self.seen.add(id(node))
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _MAP:
+            data: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self._problem(key_node.start_mark.line + 1,
+                                  "YAML merge keys (<<) are not allowed")
+                    continue
+                key = key_node.value if key_node.tag == _STR else (
+                    self.loader.construct_object(key_node, deep=True))
+                if not isinstance(key, Hashable):
+                    self._problem(key_node.start_mark.line + 1, "a key must be a plain value")
+                    continue
+                if key in data:
+                    self._problem(key_node.start_mark.line + 1,
+                                  f"duplicate key {str(key_node.value)!r}")
+                    continue
+                self.lines[(*path, str(key))] = key_node.start_mark.line + 1
+                data[key] = self.read(value_node, (*path, str(key)))
+            return data
+        if tag == _SEQ:
+            return [self.read(item, (*path, index)) for index, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+    def _problem(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.display, line, message))
 
 
 def _validate(parsed: ParsedFile) -> tuple[KnowledgeFile | None, list[Problem]]:
@@ -395,16 +428,37 @@ def _problems(parsed: ParsedFile, exc: ValidationError, prefix: Path_) -> list[P
     return problems
 
 
-def _walk_models(obj: Any, path: Path_) -> Iterator[tuple[Path_, Any]]:
-    yield path, obj
-    if isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
+def cites_in(obj: Any, path: Path_ = ()) -> list[tuple[Path_, Cite]]:
+    """Every citation inside the entry ``obj``, with its data path."""
+    found: list[tuple[Path_, Cite]] = []
+    _collect_cites(obj, path, found)
+    return found
+
+
+def _collect_cites(obj: Any, path: Path_, found: list[tuple[Path_, Cite]]) -> None:
+    if isinstance(obj, Cite):
+        found.append((path, obj))
+    elif isinstance(obj, BaseModel):
+        for name in _fields_with_models(type(obj)):
             value = getattr(obj, name)
-            if isinstance(value, BaseModel | list):
-                yield from _walk_models(value, (*path, name))
+            if value is not None:
+                _collect_cites(value, (*path, name), found)
     elif isinstance(obj, list):
         for index, item in enumerate(obj):
-            yield from _walk_models(item, (*path, index))
+            _collect_cites(item, (*path, index), found)
+
+
+@cache
+def _fields_with_models(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` whose values can hold other models (and so citations)."""
+
+    def holds_model(annotation: Any) -> bool:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return True
+        return any(holds_model(arg) for arg in typing.get_args(annotation))
+
+    return tuple(name for name, info in model.model_fields.items()
+                 if holds_model(info.annotation))
 
 
 @contextmanager
@@ -599,9 +653,7 @@ def _assemble(root: Path, parsed_files: list[tuple[ParsedFile, KnowledgeFile]],
 
     for (section, entry_id), (parsed, path) in origin.items():
         entry = tables[section][entry_id]
-        for subpath, value in _walk_models(entry, path):
-            if not isinstance(value, Cite):
-                continue
+        for subpath, value in cites_in(entry, path):
             if value.source in declared and value.source not in tables["sources"]:
                 continue
             if value.source not in tables["sources"]:

@@ -214,6 +214,10 @@ def _fuzzy_cutoff(word: str) -> float:
 WORD_FORM_SIMILARITY = 88.0
 """How close a word must be to a word of the knowledge base to count as another form of it
 ("invite" and "invited", "welcome" and "welcomed"; not "nationality" and "national")."""
+KEPT_CANDIDATES = 8
+"""Candidates a routing decision looks at (and a template's remembered score keeps)."""
+SCORE_MEMO_SIZE = 4096
+"""Templates whose scores a router remembers (about 1 KB each) before it starts afresh."""
 MEMO_SIZE = 20_000
 """Words whose fuzzy results a router remembers before it starts afresh."""
 _Memo = tuple[list[tuple["Kind", str]] | None, float] | bool
@@ -523,8 +527,8 @@ class Router:
         key = (template, specific)
         cached = self._score_cache.get(key)
         if cached is None:
-            cached = tuple(self._score_intents(template, specific))
-            if len(self._score_cache) >= MEMO_SIZE:
+            cached = tuple(self._score_intents(template, specific)[:KEPT_CANDIDATES])
+            if len(self._score_cache) >= SCORE_MEMO_SIZE:
                 self._score_cache.clear()
             self._score_cache[key] = cached
         return list(cached)
@@ -724,7 +728,7 @@ class Router:
                       and w not in FILLERS and w not in self.question_words)
         # Fitting slots can only lower a score, so stop once no later candidate can win.
         top: Route | None = None
-        for candidate in candidates[:8]:
+        for candidate in candidates[:KEPT_CANDIDATES]:
             if top is not None and candidate.score <= top.confidence:
                 break
             fitted = self._fit(candidate, mentions, words, ctx, unknown, template)

@@ -17,6 +17,14 @@ Decisions worth knowing:
   ``quote:<key>``, ``hide:<key>``). A key that has been evicted gets a polite "that button
   has expired" instead of an answer.
 * In groups the bot answers only when mentioned, replied to, or commanded (``/ask``).
+* Every reply is in the user's language: the one chosen with ``/lang`` (any language with a
+  message catalogue; kept per user in a bounded store), else the Telegram app's language if
+  there is a catalogue for it, else English. A question clearly written in another language
+  is answered in its own language.
+* Floods (:mod:`meetbot.flood`): one chat's updates are handled in order, different chats
+  concurrently, so a user sending hundreds of messages never keeps the others waiting; each
+  user gets at most ``Settings.flood_limit`` answers per ``flood_window`` seconds and, beyond
+  that, one polite notice per window instead of answers.
 * The token never reaches a log: httpx/httpcore (which log request URLs, and the token is
   in every URL) are set to WARNING, and a filter on the root handlers redacts it from any
   record that still contains it.
@@ -40,6 +48,7 @@ from pathlib import Path
 from typing import Any, Final, Generic, TypeVar
 from urllib.parse import urlsplit
 
+import httpx
 from telegram import (
     Bot,
     BotCommand,
@@ -59,7 +68,14 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -70,14 +86,16 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
 from .answer import Answer
-from .engine import Engine, format_date
+from .engine import Engine
 from .errors import MeetbotError, Problem, TokenError
-from .i18n import DEFAULT_LANGUAGE
+from .flood import ChatOrderedUpdateProcessor, FloodGuard, UserThrottle
+from .i18n import DEFAULT_LANGUAGE, Catalog, translated
 from .live import LiveKnowledge
 from .misses import MissLog, miss_log_from_env
 from .render import split_message, to_telegram_html
@@ -93,6 +111,8 @@ CALLBACK_LIMIT: Final = 64
 """Telegram's limit on ``callback_data``, in bytes."""
 BUTTON_LABEL_LIMIT: Final = 60
 STATE_KEY: Final = "meetbot"
+LANGUAGE_CHOICES: Final = 100_000
+"""How many users' /lang choices are remembered (the least recently active go first)."""
 
 COMMANDS: Final = (
     ("start", "What I know, with example questions"),
@@ -101,7 +121,9 @@ COMMANDS: Final = (
     ("meetings", "The meetings I know about"),
     ("people", "The people in the sources"),
     ("sources", "The documents my answers come from"),
+    ("lang", "Choose the answer language"),
 )
+"""The command menu: names and English descriptions (catalogue keys ``command.<name>``)."""
 ADMIN_COMMANDS: Final = (
     ("stats", "Questions answered, declined, top misses"),
     ("reload", "Reload the knowledge base now"),
@@ -115,6 +137,8 @@ APOLOGY: Final = ("Sorry, something went wrong on my side while answering that. 
 ASK_USAGE: Final = "Put your question after the command, for example: /ask Who heads ODIHR?"
 UNKNOWN_COMMAND: Final = "I don't know that command. Send /help to see what I can do."
 NO_MEETING: Final = "That meeting is no longer in my knowledge base. Send /meetings for the list."
+THROTTLED: Final = ("You're sending questions faster than I can answer — I've answered the "
+                    "first {count}; please send the rest again in a minute.")
 
 # -- small data structures ---------------------------------------------------------------------
 
@@ -235,6 +259,12 @@ class Settings:
     clock: Callable[[], float] = time.monotonic
     misses: MissLog | None = None
     """Where declined and "did you mean" questions go (a salted hash of the chat, no names)."""
+    flood_limit: int = 20
+    """Questions one user may ask in ``flood_window`` seconds; beyond, one polite notice."""
+    flood_window: float = 60.0
+    """The throttle window in seconds (the notice asks the user to wait "a minute")."""
+    max_running: int = 16
+    """Updates handled at once, each in a different chat (one chat's run in order)."""
 
 
 ChatKey = tuple[int, int]
@@ -254,10 +284,15 @@ class BotState:
         self.answered: ExpiringLRU[tuple[int, int], Context] = ExpiringLRU(
             settings.max_conversations, settings.context_ttl, settings.clock)
         self.apologies: ExpiringLRU[int, bool] = ExpiringLRU(10_000, 30.0, settings.clock)
+        self.throttle = UserThrottle(settings.flood_limit, settings.flood_window,
+                                     max_users=settings.max_conversations, clock=settings.clock)
         self.stats = Stats()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.reported: tuple[str, ...] | None = None
-        self._examples: tuple[Engine | None, tuple[str, ...]] = (None, ())
+        # Each user's /lang choice, by user id: kept until pushed out by more recent users.
+        self.languages: ExpiringLRU[int, str] = ExpiringLRU(LANGUAGE_CHOICES, None,
+                                                            settings.clock)
+        self._examples: tuple[Engine | None, dict[str, tuple[str, ...]]] = (None, {})
 
     @property
     def engine(self) -> Engine:
@@ -272,12 +307,18 @@ class BotState:
                 self.buttons.put(key, payload)
                 return key
 
-    def examples(self) -> tuple[str, ...]:
-        """Example questions the current knowledge base answers (computed once per engine)."""
+    def examples(self, language: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
+        """Example questions the knowledge base answers, in ``language`` (once per engine)."""
         engine = self.engine
         if self._examples[0] is not engine:
-            self._examples = (engine, tuple(example_questions(engine)))
-        return self._examples[1]
+            self._examples = (engine, {})
+        cached = self._examples[1]
+        if language not in cached:
+            found = example_questions(engine, language=language)
+            if not found and language != DEFAULT_LANGUAGE:
+                found = list(self.examples())
+            cached[language] = tuple(found)
+        return cached[language]
 
 
 def esc(text: str) -> str:
@@ -286,14 +327,56 @@ def esc(text: str) -> str:
 
 
 def user_language(state: BotState, user: User | None) -> str:
-    """The user's Telegram language if the knowledge base has a catalogue for it, else "en"."""
+    """The user's language: their /lang choice, else their Telegram app's, else "en".
+
+    Only a language the knowledge base has a message catalogue for counts.
+    """
+    catalogs = state.engine.kb.catalogs
+    chosen = state.languages.get(user.id) if user is not None else None
+    if chosen is not None and chosen in catalogs:
+        return chosen
     code = ((user.language_code if user else None) or DEFAULT_LANGUAGE).split("-")[0].lower()
-    return code if code in state.engine.kb.catalogs else DEFAULT_LANGUAGE
+    return code if code in catalogs else DEFAULT_LANGUAGE
 
 
 def message_in(state: BotState, language: str, key: str, default: str) -> str:
     """The catalogue's message ``key`` in ``language`` (``default`` if no catalogue has it)."""
     return state.engine.catalog(language).get(key) or default
+
+
+def text_in(state: BotState, language: str, key: str, /, **values: Any) -> str:
+    """The catalogue's message ``key`` in ``language`` (English if it lacks it), filled in."""
+    return state.engine.catalog(language).t(key, **values)
+
+
+def find_language(state: BotState, wanted: str) -> str | None:
+    """The catalogue language ``wanted`` names ("ru", "RU", "pt-BR", "Русский"), or None."""
+    wanted = wanted.strip().casefold()
+    catalogs = state.engine.kb.catalogs
+    for code, catalog in catalogs.items():
+        if wanted in (code, catalog.name.casefold()):
+            return code
+    base = re.split(r"[-_]", wanted, maxsplit=1)[0]
+    return base if base in catalogs else None
+
+
+def _languages(state: BotState) -> list[Catalog]:
+    """The catalogues, English first."""
+    catalogs = state.engine.kb.catalogs
+    return [catalogs[code] for code in sorted(catalogs, key=lambda c: (c != DEFAULT_LANGUAGE, c))]
+
+
+def language_menu(state: BotState, current: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The /lang reply in ``current``: the answer language, and a button for each catalogue."""
+    catalog = state.engine.catalog(current)
+    languages = _languages(state)
+    lines = [f"<b>{esc(catalog.t('lang.current', name=catalog.name))}</b>",
+             esc(catalog.t("lang.note")), "",
+             esc(catalog.t("lang.choose", codes=", ".join(c.language for c in languages)))]
+    labels = [(f"✓ {c.name}" if c.language == current else c.name, f"lang:{c.language}")
+              for c in languages]
+    rows = [labels[i:i + 3] for i in range(0, len(labels), 3)]
+    return "\n".join(lines), _keyboard(rows)
 
 
 def _state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
@@ -395,17 +478,30 @@ def parse_admin_ids(value: str | None) -> frozenset[int]:
 # -- example questions -------------------------------------------------------------------------
 
 
-def example_questions(engine: Engine, limit: int = 4) -> list[str]:
-    """Fill the intents' suggestion templates from the knowledge base; keep what it answers."""
+def example_questions(engine: Engine, limit: int = 4,
+                      language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Fill the intents' suggestion templates from the knowledge base; keep what it answers.
+
+    In another language the catalogue's ``suggest.<intent>`` templates are filled with the
+    knowledge base's curated translations of the names (a name without one stays as written).
+    """
     kb = engine.kb
+    catalog = engine.catalog(language)
+    lang = catalog.language
     meetings = sorted(kb.meetings.values(), key=lambda m: m.date)
     met = Counter(p for m in meetings for p in m.participants)
-    first = [kb.people[p].name for p in (meetings[0].participants if meetings else [])
+
+    def person(person_id: str) -> str:
+        return translated(kb.people[person_id].name, kb.people[person_id].translations, lang)
+
+    first = [person(p) for p in (meetings[0].participants if meetings else [])
              if p in kb.people]
-    busiest = [kb.people[p].name for p, _ in met.most_common(1) if p in kb.people]
+    busiest = [person(p) for p, _ in met.most_common(1) if p in kb.people]
     held = [h.role for p in kb.people.values() for h in p.roles]
-    roles = [kb.roles[r].name for r, _ in Counter(held).most_common() if r in kb.roles]
-    orgs = [o.acronyms[0] for o in kb.organizations.values() if o.acronyms]
+    roles = [translated(kb.roles[r].name, kb.roles[r].translations, lang)
+             for r, _ in Counter(held).most_common() if r in kb.roles]
+    orgs = [_acronym(o.acronyms, o.aliases, lang) for o in kb.organizations.values()
+            if o.acronyms]
     plan: list[tuple[str, dict[str, list[str]]]] = [
         ("meeting_date", {"person": first}),
         ("role_holder", {"role": roles}),
@@ -419,12 +515,25 @@ def example_questions(engine: Engine, limit: int = 4) -> list[str]:
         intent = kb.intents.get(intent_id)
         if intent is None:
             continue
-        question = _fill(intent.suggestion, pools)
-        if question and question not in out and engine.ask(question).kind == "answer":
+        template = intent.suggestion
+        if lang != DEFAULT_LANGUAGE and catalog.has(f"suggest.{intent_id}"):
+            template = catalog.get(f"suggest.{intent_id}") or template
+        question = _fill(template, pools)
+        if (question and question not in out
+                and engine.ask(question, default_lang=lang).kind == "answer"):
             out.append(question)
         if len(out) == limit:
             break
     return out
+
+
+def _acronym(acronyms: Sequence[str], aliases: Sequence[str], language: str) -> str:
+    """An organisation's acronym; outside English, a curated one in another script if any."""
+    if language != DEFAULT_LANGUAGE:
+        native = [a for a in aliases if a.isupper() and not a.isascii()]
+        if native:
+            return native[0]
+    return acronyms[0]
 
 
 def _fill(template: str, pools: dict[str, list[str]]) -> str | None:
@@ -603,37 +712,51 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     state = _state(context)
+    lang = user_language(state, update.effective_user)
+    catalog = state.engine.catalog(lang)
     kb = state.engine.kb
     docs = sorted(kb.sources.values(), key=lambda d: d.meta.published)
     years = sorted({m.date[:4] for m in kb.meetings.values()})
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else "".join(years)
-    span = f" ({span})" if span else ""
+    known = catalog.t("start.known", span=f" ({span})" if span else "",
+                      meetings=catalog.t("start.meetings", count=len(kb.meetings)),
+                      people=catalog.t("start.people", count=len(kb.people)),
+                      documents=catalog.t("start.documents", count=len(docs)))
     lines = [
-        "<b>Hello! I answer questions about official meetings and cite my sources.</b>",
+        f"<b>{esc(catalog.t('start.title'))}</b>",
         "",
-        f"I know {len(kb.meetings)} meetings{esc(span)} and {len(kb.people)} "
-        f"people, from {len(docs)} published documents:",
+        esc(known),
         *(f"• {esc(d.meta.title)} — {esc(d.meta.publisher)}, "
-          f"{esc(format_date(d.meta.published))}" for d in docs),
+          f"{esc(catalog.date(d.meta.published))}" for d in docs),
         "",
-        "Every answer links to its source, and “Show the quote” reveals the exact words. "
-        "Tap an example or type your own question. /help lists the commands.",
+        esc(catalog.t("start.footer", show_quote=catalog.t("show_quote"))),
     ]
-    rows = [[ask_button(state, q)] for q in state.examples()]
+    rows = [[ask_button(state, q)] for q in state.examples(lang)]
     await send_html(context.bot, message.chat_id, "\n".join(lines), keyboard=_keyboard(rows))
 
 
-def _help_text(state: BotState, admin: bool, username: str) -> str:
+def command_menu(state: BotState, language: str,
+                 table: Sequence[tuple[str, str]] = COMMANDS) -> list[BotCommand]:
+    """The commands of ``table`` with their descriptions in ``language``."""
+    catalog = state.engine.catalog(language)
+    return [BotCommand(name, catalog.get(f"command.{name}") or default)
+            for name, default in table]
+
+
+def _help_text(state: BotState, admin: bool, username: str, lang: str) -> str:
     kb = state.engine.kb
+    catalog = state.engine.catalog(lang)
     intro = kb.intents["help"].reply if "help" in kb.intents else None
-    lines = [esc(intro or "I answer questions about official meetings, citing the published "
-                          "source for every fact."), "", "<b>Commands</b>"]
-    lines += [f"/{name} — {esc(text)}" for name, text in COMMANDS]
+    if catalog.language != DEFAULT_LANGUAGE and catalog.has("reply.help"):
+        intro = catalog.get("reply.help")
+    lines = [esc(intro or catalog.t("help.intro")), "",
+             f"<b>{esc(catalog.t('help.commands'))}</b>"]
+    lines += [f"/{c.command} — {esc(c.description)}" for c in command_menu(state, lang)]
     if admin:
-        lines += [f"/{name} — {esc(text)} (admins)" for name, text in ADMIN_COMMANDS]
-    me = esc(f"@{username}")
-    lines += ["", f"In a group, mention me ({me} your question), reply to one of my messages, "
-                  f"or use /ask. In any chat you can also type {me} and a question."]
+        lines += [f"/{c.command} — "
+                  f"{esc(catalog.t('help.admin_command', description=c.description))}"
+                  for c in command_menu(state, lang, ADMIN_COMMANDS)]
+    lines += ["", esc(catalog.t("help.groups", me=f"@{username}"))]
     return "\n".join(lines)
 
 
@@ -643,9 +766,36 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None:
         return
     state = _state(context)
-    text = _help_text(state, _is_admin(update, state), context.bot.username or "bot")
-    rows = [[ask_button(state, q)] for q in state.examples()]
+    lang = user_language(state, update.effective_user)
+    text = _help_text(state, _is_admin(update, state), context.bot.username or "bot", lang)
+    rows = [[ask_button(state, q)] for q in state.examples(lang)]
     await send_html(context.bot, message.chat_id, text, keyboard=_keyboard(rows))
+
+
+async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the answer language with a button per language, or switch to the one named."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    state = _state(context)
+    reply_to = message if _is_group(message.chat) else None
+    wanted = " ".join(context.args or [])
+    if not wanted:
+        text, keyboard = language_menu(state, user_language(state, user))
+        await send_html(context.bot, message.chat_id, text, reply_to=reply_to,
+                        keyboard=keyboard)
+        return
+    code = find_language(state, wanted)
+    if code is None:
+        available = ", ".join(f"{c.language} ({c.name})" for c in _languages(state))
+        text = text_in(state, user_language(state, user), "lang.unknown",
+                       code=_label(wanted)[:20], available=available)
+        await send_html(context.bot, message.chat_id, esc(text), reply_to=reply_to)
+        return
+    state.languages.put(user.id, code)
+    text = text_in(state, code, "lang.set", name=state.engine.catalog(code).name)
+    await send_html(context.bot, message.chat_id, esc(text), reply_to=reply_to)
 
 
 async def meetings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -654,20 +804,22 @@ async def meetings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     state = _state(context)
+    catalog = state.engine.catalog(user_language(state, update.effective_user))
     items = sorted(state.engine.kb.meetings.values(), key=lambda m: (m.date, m.title))
     if not items:
-        await send_html(context.bot, message.chat_id, "I don't know about any meetings yet.")
+        await send_html(context.bot, message.chat_id, esc(catalog.t("meetings.none")))
         return
-    lines = [f"<b>The meetings I know about ({len(items)})</b>", ""]
+    lines = [f"<b>{esc(catalog.t('meetings.title', count=len(items)))}</b>", ""]
     rows: list[list[tuple[str, str]]] = []
     for meeting in items:
-        when = format_date(meeting.date)
-        lines.append(f"• {esc(when)}: {esc(meeting.title)}")
+        when = catalog.date(meeting.date)
+        title = translated(meeting.title, meeting.translations, catalog.language)
+        lines.append(f"• {esc(when)}: {esc(title)}")
         data = f"m:{meeting.id}"
         if not _fits(data):
             data = f"M:{state.store(meeting.id)}"
-        rows.append([(_label(f"{when}: {meeting.title}"), data)])
-    lines += ["", "Tap one for a summary with its sources."]
+        rows.append([(_label(f"{when}: {title}"), data)])
+    lines += ["", esc(catalog.t("meetings.tap"))]
     await send_html(context.bot, message.chat_id, "\n".join(lines), keyboard=_keyboard(rows))
 
 
@@ -677,13 +829,16 @@ async def people(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     state = _state(context)
+    lang = user_language(state, update.effective_user)
     intent = state.engine.kb.intents.get("list_people")
-    answer = state.engine.ask(intent.suggestion) if intent else None
+    answer = state.engine.ask(intent.suggestion, lang=lang) if intent else None
     if answer is not None and answer.kind == "answer":
         await send_answer(context.bot, state, message.chat_id, answer)
         return
-    names = sorted(p.name for p in state.engine.kb.people.values())
-    text = "<b>People in the sources</b>\n" + "\n".join(f"• {esc(n)}" for n in names)
+    names = sorted(translated(p.name, p.translations, lang)
+                   for p in state.engine.kb.people.values())
+    text = (f"<b>{esc(text_in(state, lang, 'people.title'))}</b>\n"
+            + "\n".join(f"• {esc(n)}" for n in names))
     await send_html(context.bot, message.chat_id, text)
 
 
@@ -692,13 +847,15 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
         return
-    docs = sorted(_state(context).engine.kb.sources.values(), key=lambda d: d.meta.published)
-    lines = [f"<b>My answers come from {len(docs)} published documents</b>", ""]
+    state = _state(context)
+    catalog = state.engine.catalog(user_language(state, update.effective_user))
+    docs = sorted(state.engine.kb.sources.values(), key=lambda d: d.meta.published)
+    lines = [f"<b>{esc(catalog.t('sources.title', count=len(docs)))}</b>", ""]
     for number, doc in enumerate(docs, start=1):
         meta = doc.meta
         lines.append(f'{number}. <a href="{html.escape(meta.url, quote=True)}">'
                      f"{esc(meta.title)}</a>\n   {esc(meta.publisher)}, "
-                     f"{esc(format_date(meta.published))}")
+                     f"{esc(catalog.date(meta.published))}")
     await send_html(context.bot, message.chat_id, "\n".join(lines))
 
 
@@ -712,7 +869,10 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not question and message.reply_to_message and message.reply_to_message.text:
         question = message.reply_to_message.text
     if not question:
-        await send_html(context.bot, message.chat_id, esc(ASK_USAGE),
+        state = _state(context)
+        usage = message_in(state, user_language(state, update.effective_user), "ask_usage",
+                           ASK_USAGE)
+        await send_html(context.bot, message.chat_id, esc(usage),
                         reply_to=message if _is_group(message.chat) else None)
         return
     await answer_question(context, message.chat, update.effective_user, question,
@@ -729,13 +889,16 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await help_command(update, context)
         return
     s = state.stats
-    lines = ["<b>Since start-up</b>",
-             f"Answered: {s.answered}", f"Declined: {s.declined}",
-             f"Did you mean: {s.clarified}", f"Invalid (too long, empty): {s.invalid}",
-             f"Conversations remembered: {len(state.conversations)}", "",
-             "<b>Top misses</b>"]
+    catalog = state.engine.catalog(user_language(state, update.effective_user))
+    counts = (("stats.answered", s.answered), ("stats.declined", s.declined),
+              ("stats.clarified", s.clarified), ("stats.invalid", s.invalid),
+              ("stats.conversations", len(state.conversations)))
+    lines = [f"<b>{esc(catalog.t('stats.title'))}</b>",
+             *(esc(catalog.t(key, count=count)) for key, count in counts), "",
+             f"<b>{esc(catalog.t('stats.misses'))}</b>"]
     top = s.misses.most_common(10)
-    lines += [f"{count}× {esc(question)}" for question, count in top] or ["none yet"]
+    lines += ([f"{count}× {esc(question)}" for question, count in top]
+              or [esc(catalog.t("stats.no_misses"))])
     await send_html(context.bot, message.chat_id, "\n".join(lines))
 
 
@@ -752,19 +915,29 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     # The admin reads the outcome here: no separate notice about this same state.
     state.reported = problem_lines(state, problems) if problems else None
     kb = state.engine.kb
+    catalog = state.engine.catalog(user_language(state, update.effective_user))
     if problems:
-        text = ("<b>The knowledge base has errors; still serving the last good one.</b>\n"
+        text = (f"<b>{esc(catalog.t('reload.failed'))}</b>\n"
                 + "\n".join(esc(line) for line in problem_lines(state, problems)))
     else:
-        text = (f"OK: reloaded {len(kb.meetings)} meetings, {len(kb.people)} people, "
-                f"{len(kb.sources)} sources.")
+        text = esc(catalog.t("reload.ok", meetings=len(kb.meetings), people=len(kb.people),
+                             sources=len(kb.sources)))
     await send_html(context.bot, message.chat_id, text)
 
 
 def problem_lines(state: BotState, problems: Sequence[Problem]) -> tuple[str, ...]:
     """``file:line: message`` for each problem, paths relative to the knowledge directory."""
-    prefix = str(state.settings.live.directory) + os.sep
-    return tuple(str(p).removeprefix(prefix) for p in problems)
+    root = state.settings.live.directory.resolve()
+    return tuple(str(Problem(_relative(p.file, root), p.line, p.message, p.severity))
+                 for p in problems)
+
+
+def _relative(file: str, root: Path) -> str:
+    """``file`` (named relative to the working directory, or absolute) relative to ``root``."""
+    try:
+        return Path(file).resolve().relative_to(root).as_posix()
+    except ValueError:  # outside the knowledge directory: keep it as the loader named it
+        return file
 
 
 def _is_admin(update: Update, state: BotState) -> bool:
@@ -784,7 +957,10 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             return  # addressed to every bot in the group, or to another one: stay quiet
     elif message.chat.type != ChatType.PRIVATE:
         return
-    await send_html(context.bot, message.chat_id, esc(UNKNOWN_COMMAND),
+    state = _state(context)
+    text = message_in(state, user_language(state, update.effective_user), "unknown_command",
+                      UNKNOWN_COMMAND)
+    await send_html(context.bot, message.chat_id, esc(text),
                     reply_to=message if _is_group(message.chat) else None)
 
 
@@ -843,9 +1019,13 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action in ("quote", "hide"):
         await _toggle_quotes(query, context, state, payload, quotes=action == "quote")
         return
+    if action == "lang":
+        await _choose_language(query, state, payload)
+        return
     chat = query.message.chat if query.message is not None else None
     if chat is None:
-        await query.answer("Please ask me in a chat.")
+        await query.answer(message_in(state, user_language(state, query.from_user),
+                                      "ask_in_chat", "Please ask me in a chat."))
         return
     if action == "a":
         question: str | None = payload
@@ -870,13 +1050,30 @@ def _expired(state: BotState, query: CallbackQuery) -> str:
     return message_in(state, user_language(state, query.from_user), "button_expired", EXPIRED)
 
 
+async def _choose_language(query: CallbackQuery, state: BotState, code: str) -> None:
+    """Switch the user who pressed a /lang button; redraw the menu in the new language."""
+    if code not in state.engine.kb.catalogs:  # a catalogue removed since the menu was sent
+        await query.answer(_expired(state, query), show_alert=True)
+        return
+    state.languages.put(query.from_user.id, code)
+    await query.answer(text_in(state, code, "lang.set", name=state.engine.catalog(code).name))
+    text, keyboard = language_menu(state, code)
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            logger.info("could not redraw the language menu: %s", exc)
+
+
 async def _send_meeting(context: ContextTypes.DEFAULT_TYPE, state: BotState, chat: Chat,
                         user: User, meeting_id: object) -> None:
     engine = state.engine
+    lang = user_language(state, user)
     if not isinstance(meeting_id, str) or meeting_id not in engine.kb.meetings:
-        await send_html(context.bot, chat.id, esc(NO_MEETING))
+        await send_html(context.bot, chat.id, esc(message_in(state, lang, "meeting_gone",
+                                                             NO_MEETING)))
         return
-    answer = engine.meeting_summary(meeting_id, lang=user_language(state, user))
+    answer = engine.meeting_summary(meeting_id, lang=lang)
     state.conversations.put(_chat_key(chat, user.id), answer.context)
     sent = await send_answer(context.bot, state, chat.id, answer)
     state.answered.put((chat.id, sent.message_id), answer.context)
@@ -938,12 +1135,13 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     state = _state(context)
     text = query.query.strip()
+    lang = user_language(state, query.from_user)
     if not text:
+        hint = message_in(state, lang, "inline_hint", "Type a question, e.g. who heads ODIHR?")
         await query.answer([], cache_time=60, button=InlineQueryResultsButton(
-            "Type a question, e.g. who heads ODIHR?", start_parameter="inline"))
+            hint, start_parameter="inline"))
         return
     engine = state.engine
-    lang = user_language(state, query.from_user)
     answer = engine.ask(text, default_lang=lang)  # not counted: it arrives per keystroke
     answers = [answer]
     if answer.kind == "clarify":
@@ -961,6 +1159,11 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     error = context.error
     if isinstance(error, Forbidden):
         logger.info("not allowed to write to a chat (blocked or removed): %s", error)
+        return
+    if isinstance(error, TimedOut) and isinstance(error.__cause__, httpx.ReadTimeout):
+        # The request reached Telegram and only its confirmation was late: the message has
+        # most likely arrived, and an apology after it would invite the question again.
+        logger.warning("Telegram did not confirm a request in time (it was sent): %s", error)
         return
     kind = "an update" if isinstance(update, Update) else "a job"
     logger.error("error while handling %s", kind, exc_info=error)
@@ -983,17 +1186,54 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
         logger.warning("could not apologise in a chat: %s", exc)
 
 
+def asks_the_bot(message: Message, bot: Bot) -> bool:
+    """Whether ``message`` is for the bot (private: all; groups: commands, mentions, replies)."""
+    if not _is_group(message.chat):
+        return message.chat.type == ChatType.PRIVATE
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+        return True
+    if (message.text or "").startswith("/"):
+        return True
+    return addressed_text(message, bot.id, bot.username) is not None
+
+
+def throttle_notice(update: Update, context: ContextTypes.DEFAULT_TYPE, count: int) -> str:
+    """The "you're sending questions too fast" notice (HTML) in the user's language."""
+    state = _state(context)
+    language = user_language(state, update.effective_user)
+    try:
+        text = text_in(state, language, "throttled", count=count)
+    except KeyError:  # no catalogue has the key
+        text = THROTTLED.format(count=count)
+    return esc(text)
+
+
 async def post_init(application: AnyApplication) -> None:
     """Set the command menu, start watching the knowledge files, listen for broken edits."""
     state: BotState = application.bot_data[STATE_KEY]
     state.loop = asyncio.get_running_loop()
     protect_logs(state.settings.token, state.settings.webhook_secret)
     bot = application.bot
-    await bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+    await bot.set_my_commands(command_menu(state, DEFAULT_LANGUAGE))
+    # Telegram shows a user the menu in their app's language when there is one for it.
+    translated_menus = [c.language for c in _languages(state)
+                        if any(c.has(f"command.{name}") for name, _ in COMMANDS)
+                        and c.language != DEFAULT_LANGUAGE]
+    for language in translated_menus:
+        try:
+            await bot.set_my_commands(command_menu(state, language), language_code=language)
+        except TelegramError as exc:  # e.g. a language code Telegram does not know
+            logger.warning("could not set the %s command menu: %s", language, exc)
+    everything = (*COMMANDS, *ADMIN_COMMANDS)
     for admin in sorted(state.settings.admin_ids):
         try:
-            await bot.set_my_commands([BotCommand(n, d) for n, d in (*COMMANDS, *ADMIN_COMMANDS)],
+            await bot.set_my_commands(command_menu(state, DEFAULT_LANGUAGE, everything),
                                       scope=BotCommandScopeChat(admin))
+            for language in translated_menus:
+                await bot.set_my_commands(command_menu(state, language, everything),
+                                          scope=BotCommandScopeChat(admin),
+                                          language_code=language)
         except TelegramError as exc:  # e.g. the admin never started a chat with the bot
             logger.warning("could not set the admin command menu for %s: %s", admin, exc)
     live = state.settings.live
@@ -1024,16 +1264,22 @@ async def notify_admins(application: AnyApplication, problems: list[Problem] | N
         if signature == state.reported:
             return
         state.reported = signature
-        text = ("<b>A knowledge edit was rejected; I keep serving the last good knowledge "
-                "base.</b>\n" + "\n".join(esc(line) for line in signature[:10]))
-        if len(signature) > 10:
-            text += f"\n… and {len(signature) - 10} more: run <code>meetbot check</code>"
     else:
         if state.reported is None:
             return
         state.reported = None
-        text = "The knowledge base is fixed and reloaded."
     for admin in sorted(state.settings.admin_ids):
+        # In the language the admin chose with /lang (their app's is not known here).
+        catalog = state.engine.catalog(state.languages.get(admin) or DEFAULT_LANGUAGE)
+        if problems:
+            text = (f"<b>{esc(catalog.t('admin.rejected'))}</b>\n"
+                    + "\n".join(esc(line) for line in signature[:10]))
+            if len(signature) > 10:
+                command = "meetbot check"
+                more = esc(catalog.t("admin.more", count=len(signature) - 10, command=command))
+                text += "\n" + more.replace(command, f"<code>{command}</code>")
+        else:
+            text = esc(catalog.t("admin.fixed"))
         try:
             await send_html(application.bot, admin, text)
         except TelegramError as exc:
@@ -1060,14 +1306,17 @@ def build_application(settings: Settings) -> AnyApplication:
         builder = builder.request(settings.request)
     if settings.get_updates_request is not None:
         builder = builder.get_updates_request(settings.get_updates_request)
+    builder = builder.concurrent_updates(ChatOrderedUpdateProcessor(settings.max_running))
     application: AnyApplication = builder.build()
-    application.bot_data[STATE_KEY] = BotState(settings)
+    state = application.bot_data[STATE_KEY] = BotState(settings)
 
+    application.add_handler(
+        TypeHandler(Update, FloodGuard(state.throttle, asks_the_bot, throttle_notice)), group=-1)
     new = filters.UpdateType.MESSAGE
     messages = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
     for name, callback in (("start", start), ("help", help_command), ("meetings", meetings),
-                           ("people", people), ("sources", sources), ("stats", stats),
-                           ("reload", reload)):
+                           ("people", people), ("sources", sources), ("lang", lang_command),
+                           ("stats", stats), ("reload", reload)):
         application.add_handler(CommandHandler(name, callback, filters=new))
     application.add_handler(CommandHandler("ask", ask, filters=messages))
     application.add_handler(MessageHandler(filters.COMMAND & new, unknown_command))

@@ -458,29 +458,53 @@ class TelegramUser:
     def inject_error(
         self,
         method: str,
-        error_code: int = 400,
+        error_code: int | None = 400,
         description: str = "Bad Request: injected error",
         parameters: Mapping[str, Any] | None = None,
-        times: int = 1,
+        times: int | None = 1,
+        *,
+        delay_ms: int = 0,
+        duration_ms: int = 0,
     ) -> None:
-        """Make the bot's next ``times`` calls of ``method`` (``"*"``: any but getUpdates) fail.
+        """Make the bot's next ``times`` calls of ``method`` fail (or be slow).
 
-        E.g. ``inject_error("sendMessage", 429, "Too Many Requests: retry after 1",
+        ``method`` is a Bot API method, ``"*"`` (any but getUpdates) or ``"all"``. E.g.
+        ``inject_error("sendMessage", 429, "Too Many Requests: retry after 1",
         {"retry_after": 1})`` or ``inject_error("sendMessage", 403,
-        "Forbidden: bot was blocked by the user")``.
+        "Forbidden: bot was blocked by the user")``. With ``duration_ms`` every call in the
+        next ``duration_ms`` fails (``times=None``: however many there are) — an outage. With
+        ``delay_ms`` the emulator answers only after that long; ``error_code=None`` then makes
+        it a slow success (still carried out if the bot has given up waiting).
         """
-        payload: JSON = {
-            "method": method,
-            "error_code": error_code,
-            "description": description,
-            "times": times,
-        }
+        payload: JSON = {"method": method, "description": description}
+        if error_code is not None:
+            payload["error_code"] = error_code
+        if times is not None:
+            payload["times"] = times
         if parameters:
             payload["parameters"] = dict(parameters)
+        if delay_ms:
+            payload["delay_ms"] = delay_ms
+        if duration_ms:
+            payload["duration_ms"] = duration_ms
         self._call("/injectError", payload)
 
+    def clear_faults(self) -> None:
+        """Remove every fault injected for this bot that has not fired yet."""
+        self._call("/clearFaults", {})
+
+    def method_calls(self, method: str) -> int:
+        """How many calls of ``method`` the emulator has received from this bot (any outcome)."""
+        methods: dict[str, int] = self.stats()["token"]["methods"]
+        return int(methods.get(method, 0))
+
     def stats(self) -> JSON:
-        """Request counters: ``{total, methods, token: {total, methods}, ...}``."""
+        """Counters: ``{total, methods, token: {...}, next_update_id, next_message_id, ...}``.
+
+        ``token`` is this bot's ``{total, methods, faults, pending_updates}``: ``methods``
+        counts every request received (failed or not), ``faults`` those an injected fault
+        answered or delayed, ``pending_updates`` the updates not yet confirmed by the bot.
+        """
         result: JSON = self._call("/stats", {})
         return result
 

@@ -8,6 +8,9 @@ python-telegram-bot 22.x. It listens on 127.0.0.1 only.
   ``.user()``, ``.bot_base_url``, ``.bot_file_base_url``).
 * ``bot_token`` (function): a fresh fake token, so each test has its own update queue.
 * ``telegram_user`` (function): a :class:`TelegramUser` talking to ``bot_token``.
+
+A test that needs an emulator of its own (e.g. to kill and restart it) starts one with
+:func:`launch_emulator` and stops it with :func:`shut_down_emulator`.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -141,13 +144,16 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.wait(timeout=10)
 
 
-def _start(node: str, log_path: Path) -> tuple[subprocess.Popen[str], int]:
+def _start(node: str, log_path: Path, port: int | None = None,
+           extra_args: Sequence[str] = ()) -> tuple[subprocess.Popen[str], int]:
+    """Start the launcher (on ``port``, else a free one); returns it and its port."""
     last_error: Exception | None = None
     for _attempt in range(3):
-        port = free_port()
+        chosen = port if port is not None else free_port()
         with log_path.open("a") as log:
             process = subprocess.Popen(
-                [node, str(LAUNCHER), "--port", str(port), "--host", HOST, "--exit-with-stdin"],
+                [node, str(LAUNCHER), "--port", str(chosen), "--host", HOST, "--exit-with-stdin",
+                 *extra_args],
                 cwd=REPO_ROOT,
                 stdin=subprocess.PIPE,  # closed by us (or by our death): the launcher exits
                 stdout=subprocess.PIPE,
@@ -160,6 +166,8 @@ def _start(node: str, log_path: Path) -> tuple[subprocess.Popen[str], int]:
         except (TimeoutError, RuntimeError) as exc:  # e.g. the port was taken meanwhile
             last_error = exc
             _stop(process)
+            if port is not None:
+                time.sleep(0.5)  # a fixed port: give its previous owner time to let go
             continue
         threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
         return process, ready_port
@@ -167,8 +175,8 @@ def _start(node: str, log_path: Path) -> tuple[subprocess.Popen[str], int]:
     raise RuntimeError(f"could not start the emulator: {last_error}\n{log_text}")
 
 
-@pytest.fixture(scope="session")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+def _node() -> str:
+    """The ``node`` executable (skip when the emulator package is not installed)."""
     if not (PACKAGE_DIR / "package.json").is_file():
         pytest.skip(
             f"telegram-test-api is not installed ({PACKAGE_DIR} is missing): "
@@ -177,17 +185,37 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is required for the e2e tests (Node 20+) but was not found on PATH")
+    return node
+
+
+def launch_emulator(log_path: Path, port: int | None = None,
+                    extra_args: Sequence[str] = ()) -> tuple[subprocess.Popen[str], int]:
+    """Start an emulator of its own (on ``port``, else a free one); returns it and its port.
+
+    ``extra_args`` go to ``emulator.js`` (e.g. ``--first-update-id N``). Stop it with
+    :func:`shut_down_emulator`.
+    """
+    return _start(_node(), log_path, port, extra_args)
+
+
+def shut_down_emulator(process: subprocess.Popen[str]) -> None:
+    """Stop an emulator started by :func:`launch_emulator` (a no-op if it has exited)."""
+    if process.stdin is not None:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+    _stop(process)
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
     log_path = tmp_path_factory.mktemp("emulator") / "emulator.log"
-    process, port = _start(node, log_path)
+    process, port = launch_emulator(log_path)
     emu = Emulator(url=f"http://{HOST}:{port}", port=port, process=process, log_path=log_path)
     try:
         yield emu
     finally:
         emu.close_users()
-        if process.stdin is not None:
-            with contextlib.suppress(OSError):
-                process.stdin.close()
-        _stop(process)
+        shut_down_emulator(process)
 
 
 @pytest.fixture

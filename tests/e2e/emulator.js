@@ -10,6 +10,9 @@
  *
  * Usage: node tests/e2e/emulator.js --port N [--host 127.0.0.1] [--bot-username NAME]
  *                                   [--exit-with-stdin] [--verbose]
+ *                                   [--first-update-id N] [--first-message-id N]
+ * (--first-update-id/--first-message-id let a restarted emulator go on numbering where the
+ * previous one stopped, as Telegram's own counters survive an outage.)
  * Prints exactly one line `READY <port>` on stdout once listening; logs go to stderr.
  *
  * Only loopback hosts are accepted, and webhooks may only point at loopback addresses.
@@ -28,9 +31,10 @@
  *      PTB's JSON-encoded field values decoded.
  * Extras: /sendRawUpdate (photos, stickers, edited messages, groups...), reading endpoints
  * (/getBotMessages, /getBotEdits, /getInlineAnswers, /getCallbackAnswers,
- * /getMyCommandsStored, /getChatActions, /stats), /injectError, webhook delivery with the
- * secret-token header, and Telegram-like 400s (empty/too long text, bad HTML/MarkdownV2,
- * BUTTON_DATA_INVALID, "message is not modified").
+ * /getMyCommandsStored, /getChatActions, /stats with request counts per method), fault
+ * injection (/injectError: fail, delay or both, for the next K calls of a method or for a
+ * time; /clearFaults), webhook delivery with the secret-token header, and Telegram-like 400s
+ * (empty/too long text, bad HTML/MarkdownV2, BUTTON_DATA_INVALID, "message is not modified").
  */
 'use strict';
 
@@ -49,6 +53,8 @@ function parseArgs(argv) {
     botFirstName: 'Meetbot Test',
     exitWithStdin: false,
     verbose: false,
+    firstUpdateId: null,
+    firstMessageId: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -63,6 +69,8 @@ function parseArgs(argv) {
     else if (arg === '--bot-first-name') opts.botFirstName = next();
     else if (arg === '--exit-with-stdin') opts.exitWithStdin = true;
     else if (arg === '--verbose') opts.verbose = true;
+    else if (arg === '--first-update-id') opts.firstUpdateId = Number(next());
+    else if (arg === '--first-message-id') opts.firstMessageId = Number(next());
     else throw new Error(`unknown argument: ${arg}`);
   }
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
@@ -70,6 +78,11 @@ function parseArgs(argv) {
   }
   if (!isLoopbackHost(opts.host)) {
     throw new Error(`refusing to listen on non-loopback host ${opts.host}`);
+  }
+  for (const name of ['firstUpdateId', 'firstMessageId']) {
+    if (opts[name] !== null && !(Number.isSafeInteger(opts[name]) && opts[name] >= 1)) {
+      throw new Error(`invalid --${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    }
   }
   return opts;
 }
@@ -170,7 +183,7 @@ function botUser(token) {
 }
 
 function tokenStats(token) {
-  if (!stats.perToken[token]) stats.perToken[token] = { total: 0, methods: {} };
+  if (!stats.perToken[token]) stats.perToken[token] = { total: 0, methods: {}, faults: {} };
   return stats.perToken[token];
 }
 
@@ -1202,11 +1215,32 @@ function botMethodRouter(req, res, next) {
   }
   const { token } = req.params;
   const method = String(req.params.method).toLowerCase();
+  let clientGone = false;
+  res.on('close', () => { clientGone = true; });
+  const fault = takeFault(token, method);
+  if (fault && fault.delay_ms > 0) {
+    // A slow server: answer (or fail) only after the delay. A call the client gave up on
+    // meanwhile is still carried out, as Telegram would (a message is still sent), except
+    // a long poll, which nobody is waiting for any more.
+    setTimeout(() => {
+      if (clientGone && method === 'getupdates') return;
+      dispatchBotMethod(token, method, req, res, fault, () => clientGone);
+    }, fault.delay_ms);
+    return;
+  }
+  dispatchBotMethod(token, method, req, res, fault, () => clientGone);
+}
+
+function dispatchBotMethod(token, method, req, res, fault, isGone) {
+  const gone = () => isGone() || res.writableEnded || res.destroyed;
   const handler = BOT_METHODS[method];
   try {
-    const injected = takeInjectedError(token, method);
-    if (injected) {
-      res.status(injected.error_code).json({ ok: false, ...injected });
+    if (fault && fault.error_code) {
+      if (!gone()) {
+        const out = { ok: false, error_code: fault.error_code, description: fault.description };
+        if (fault.parameters) out.parameters = fault.parameters;
+        res.status(fault.error_code).json(out);
+      }
       return;
     }
     if (!handler) {
@@ -1219,27 +1253,40 @@ function botMethodRouter(req, res, next) {
       getUpdatesHandler(token, req.body || {}, req, res);
       return;
     }
-    ok(res, handler(token, req.body || {}, req, res));
+    const result = handler(token, req.body || {}, req, res);
+    if (!gone()) ok(res, result);
   } catch (err) {
-    sendApiError(res, err);
+    if (!gone()) sendApiError(res, err);
   }
 }
 
-// Errors injected by tests: token -> [{method, error_code, description, parameters, times}]
-const injectedErrors = new Map();
+// Faults injected by tests: token -> [{method, error_code, description, parameters, times,
+// until, delay_ms}]. `method` is a Bot API method in lower case, '*' (any but getUpdates) or
+// 'all'; `times` null means "until `until`"; error_code 0 means "delay only".
+const injectedFaults = new Map();
 
-function takeInjectedError(token, method) {
-  const list = injectedErrors.get(token);
+function faultMatches(entry, method) {
+  return entry.method === method || entry.method === 'all'
+    || (entry.method === '*' && method !== 'getupdates');
+}
+
+function takeFault(token, method) {
+  const list = injectedFaults.get(token);
   if (!list) return null;
-  const idx = list.findIndex((e) => e.method === method
-    || (e.method === '*' && method !== 'getupdates'));
+  const now = Date.now();
+  for (let i = list.length - 1; i >= 0; i--) {
+    if (list[i].until !== null && list[i].until <= now) list.splice(i, 1);
+  }
+  const idx = list.findIndex((e) => faultMatches(e, method));
   if (idx === -1) return null;
   const entry = list[idx];
-  entry.times -= 1;
-  if (entry.times <= 0) list.splice(idx, 1);
-  const out = { error_code: entry.error_code, description: entry.description };
-  if (entry.parameters) out.parameters = entry.parameters;
-  return out;
+  if (entry.times !== null) {
+    entry.times -= 1;
+    if (entry.times <= 0) list.splice(idx, 1);
+  }
+  const t = tokenStats(token);
+  t.faults[method] = (t.faults[method] || 0) + 1;
+  return { ...entry };
 }
 
 function sendApiError(res, err) {
@@ -1508,18 +1555,37 @@ const CLIENT_ROUTES = {
     waitUntil(token, body, compute, res);
   },
   '/injectError': (body) => {
-    // Make the next `times` calls of `method` ('*' = any) fail, e.g. error_code 429 with
-    // parameters {retry_after: 1}, or 403 "Forbidden: bot was blocked by the user".
+    // Make the bot's next `times` calls of `method` fail, e.g. error_code 429 with parameters
+    // {retry_after: 1}, or 403 "Forbidden: bot was blocked by the user"; with `duration_ms`
+    // every call for that long instead (a server outage); with `delay_ms` answer only after
+    // that long (a slow server; with error_code 0 the call then succeeds). `method` may be '*'
+    // (any but getUpdates) or 'all'.
     const token = clientToken(body);
+    const duration = body.duration_ms !== undefined ? Number(body.duration_ms) : 0;
+    const delay = body.delay_ms !== undefined ? Number(body.delay_ms) : 0;
+    if (!Number.isFinite(duration) || duration < 0 || !Number.isFinite(delay) || delay < 0) {
+      throw badRequest('duration_ms and delay_ms must be non-negative numbers');
+    }
+    let errorCode = body.error_code !== undefined ? Number(body.error_code) : 400;
+    if (delay > 0 && body.error_code === undefined) errorCode = 0;
+    if (!Number.isInteger(errorCode) || (errorCode !== 0 && (errorCode < 400 || errorCode > 599))) {
+      throw badRequest('error_code must be 0 (delay only) or an HTTP error status');
+    }
     const entry = {
       method: String(requireField(body, 'method')).toLowerCase(),
-      error_code: Number(body.error_code || 400),
+      error_code: errorCode,
       description: String(body.description || 'Bad Request: injected error'),
       parameters: body.parameters && typeof body.parameters === 'object' ? body.parameters : null,
-      times: Number(body.times || 1),
+      times: duration > 0 && body.times === undefined ? null : Number(body.times || 1),
+      until: duration > 0 ? Date.now() + duration : null,
+      delay_ms: delay,
     };
-    if (!injectedErrors.has(token)) injectedErrors.set(token, []);
-    injectedErrors.get(token).push(entry);
+    if (!injectedFaults.has(token)) injectedFaults.set(token, []);
+    injectedFaults.get(token).push(entry);
+    return true;
+  },
+  '/clearFaults': (body) => {
+    injectedFaults.delete(clientToken(body));
     return true;
   },
   '/getMyCommandsStored': (body) => {
@@ -1541,11 +1607,18 @@ const CLIENT_ROUTES = {
       pending_long_polls: updateWaiters.size,
       webhook_deliveries: stats.webhook_deliveries || 0,
       webhook_failures: stats.webhook_failures || 0,
+      next_update_id: server.updateId,
+      next_message_id: server.messageId,
     };
     const token = body.token || body.botToken;
     if (token) {
       const t = tokenStats(String(token));
-      result.token = { total: t.total, methods: { ...t.methods } };
+      result.token = {
+        total: t.total,
+        methods: { ...t.methods },
+        faults: { ...t.faults },
+        pending_updates: pendingUpdates(String(token)).length,
+      };
     }
     return result;
   },
@@ -1575,6 +1648,8 @@ async function main() {
   // so keep it below 2^31 ms. The purge daemon itself is disabled below (patch 6).
   server = new TelegramServer({ port: OPTS.port || 1, host: OPTS.host, storeTimeout: 86400 * 20 });
   server.config.port = OPTS.port; // allow --port 0 (the package maps 0 to 9000)
+  if (OPTS.firstUpdateId !== null) server.updateId = OPTS.firstUpdateId;
+  if (OPTS.firstMessageId !== null) server.messageId = OPTS.firstMessageId;
   server.cleanUpDaemon = () => {};
   server.cleanUp = () => {};
   TelegramServer.formatUpdate = formatUpdate; // also used for webhook delivery

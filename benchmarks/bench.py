@@ -316,6 +316,7 @@ def measure(directory: Path, runs: int, n_questions: int, warmup: int,
         cpu_loads.append(time.process_time() - cpu)
         if run == 0:
             engine = candidate
+            engine.warm_up()  # as a long-running bot does in the background after loading
             gc.collect()
             rss = _rss_mb()
         del kb, candidate

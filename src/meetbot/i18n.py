@@ -150,9 +150,16 @@ class _Defaults(dict[str, Any]):
         return "{" + key + "}"
 
 
+_SPACES = re.compile(r"[ \t]{2,}")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" +([.,:;)])")
+
+
 def _tidy(text: str) -> str:
-    text = re.sub(r"[ \t]{2,}", " ", text)
-    return re.sub(r" +([.,:;)])", r"\1", text).strip()
+    if "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    if " " in text:
+        text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+    return text.strip()
 
 
 def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog:

@@ -58,6 +58,8 @@ class LiveKnowledge:
                 return self.problems or None
             try:
                 engine = load_engine(self.directory)
+                if self._thread is not None:
+                    engine.warm_up()
             except KnowledgeError as exc:
                 self.problems = exc.problems
                 first_report = stamp != self._broken_stamp
@@ -93,6 +95,7 @@ class LiveKnowledge:
     def _watch(self) -> None:
         from watchfiles import watch
 
+        self.engine.warm_up()
         self.reload()  # an edit saved before the watcher started is not missed
         started = False
         try:

@@ -527,13 +527,14 @@ class Router:
         key = (template, specific)
         cached = self._score_cache.get(key)
         if cached is None:
-            cached = tuple(self._score_intents(template, specific)[:KEPT_CANDIDATES])
+            cached = tuple(self._score_intents(template, specific))
             if len(self._score_cache) >= SCORE_MEMO_SIZE:
                 self._score_cache.clear()
             self._score_cache[key] = cached
         return list(cached)
 
     def _score_intents(self, template: str, specific: tuple[str, ...]) -> list[Candidate]:
+        """The best ``KEPT_CANDIDATES`` intents for ``template``, best first (see ``_rank``)."""
         words = list(dict.fromkeys(template.split()))
         if not words:
             return []
@@ -561,8 +562,8 @@ class Router:
         candidates: set[int] = set(self._function_only)
         for word in content:
             candidates.update(self._postings.get(word, ()))
-        keys = weighted.keys()
-        function_keys = function.keys()
+        keys = frozenset(weighted)  # set & set walks the smaller one
+        function_keys = frozenset(function)
         function_total = sum(function.values())
         example_words = self._example_words
         example_weight = self._example_weight
@@ -577,7 +578,8 @@ class Router:
                 continue
             overlap = sum([weighted[word] for word in shared])
             # A function word the example lacks costs less than a missing content word.
-            spare = function_total - sum([function[f] for f in function_keys & words_here])
+            spare = function_total - (sum([function[f] for f in function_keys & words_here])
+                                      if function_keys else 0.0)
             denominator = q_total - FUNCTION_WORD_DISCOUNT * spare
             precision = overlap / denominator if denominator > 0 else 0.0
             recall = overlap / example_weight[index]
@@ -590,13 +592,17 @@ class Router:
             if score > best_score.get(intent, -1.0):
                 best_score[intent] = score
                 best_index[intent] = index
+        named: dict[str, tuple[str, ...]] = {}
+        for intent, index in best_index.items():
+            named[intent] = tuple(t for t in example_specific[index] if t in matched)
+        ranked = sorted(best_score, key=lambda i: (-best_score[i], -len(named[i]), i))
         best = []
-        for intent, score in best_score.items():
-            named = example_specific[best_index[intent]]
-            missing = tuple(t for t in named if t not in matched)
-            best.append(Candidate(intent, score, self.examples[best_index[intent]].text,
-                                  missing, len(named) - len(missing)))
-        return sorted(best, key=_rank)
+        for intent in ranked[:KEPT_CANDIDATES]:  # only these are ever looked at
+            index = best_index[intent]
+            missing = tuple(t for t in example_specific[index] if t not in matched)
+            best.append(Candidate(intent, best_score[intent], self.examples[index].text,
+                                  missing, len(named[intent])))
+        return best
 
     # -- linking -----------------------------------------------------------------------
     def link(self, words: list[str], *, fuzzy: bool = True, quotes: bool = True,

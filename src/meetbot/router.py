@@ -214,6 +214,8 @@ def _fuzzy_cutoff(word: str) -> float:
 WORD_FORM_SIMILARITY = 88.0
 """How close a word must be to a word of the knowledge base to count as another form of it
 ("invite" and "invited", "welcome" and "welcomed"; not "nationality" and "national")."""
+INFERRED_COST = 1e-6
+"""What reading a pronoun as the entity it stands for costs a score: enough to break a tie."""
 KEPT_CANDIDATES = 8
 """Candidates a routing decision looks at (and a template's remembered score keeps)."""
 SCORE_MEMO_SIZE = 4096
@@ -899,11 +901,12 @@ def _translations(translations: Mapping[str, str]) -> list[str]:
     return [v for v in translations.values() if v]
 
 
-def _best_of(first: list[Candidate], second: list[Candidate]) -> list[Candidate]:
-    best: dict[str, Candidate] = {c.intent: c for c in first}
-    for candidate in second:
+def _best_of(literal: list[Candidate], inferred: list[Candidate]) -> list[Candidate]:
+    """Merge two readings of a question; on a tie, the literal one ranks first."""
+    best: dict[str, Candidate] = {c.intent: c for c in literal}
+    for candidate in inferred:
         if candidate.intent not in best or candidate.score > best[candidate.intent].score:
-            best[candidate.intent] = candidate
+            best[candidate.intent] = replace(candidate, score=candidate.score - INFERRED_COST)
     return sorted(best.values(), key=_rank)
 
 

@@ -439,9 +439,12 @@ class Router:
         self._example_specific: list[tuple[str, ...]] = []
         self._example_words: list[frozenset[str]] = []
         self._example_intent = [ex.intent for ex in self.examples]
+        self._example_tuples: list[tuple[str, ...]] = []
+        """Each example's distinct words, in a stable order (sums must not vary by run)."""
         for index, ex in enumerate(self.examples):
             words = frozenset(ex.template.split())
             self._example_words.append(words)
+            self._example_tuples.append(tuple(dict.fromkeys(ex.template.split())))
             self._example_specific.append(tuple(w for w in words if "_" in w))
             self._example_weight.append(sum(self._weight(w) for w in words) or 1.0)
             for word in words:
@@ -564,24 +567,24 @@ class Router:
         candidates: set[int] = set(self._function_only)
         for word in content:
             candidates.update(self._postings.get(word, ()))
-        keys = frozenset(weighted)  # set & set walks the smaller one
-        function_keys = frozenset(function)
+        weight_of = weighted.get
+        function_weight_of = function.get
         function_total = sum(function.values())
-        example_words = self._example_words
+        zeros = itertools.repeat(0.0)
+        example_tuples = self._example_tuples
         example_weight = self._example_weight
         example_specific = self._example_specific
         example_intent = self._example_intent
         best_score: dict[str, float] = {}
         best_index: dict[str, int] = {}
         for index in candidates:
-            words_here = example_words[index]
-            shared = keys & words_here
-            if not shared:
+            words_here = example_tuples[index]
+            overlap = sum(map(weight_of, words_here, zeros))
+            if not overlap:
                 continue
-            overlap = sum([weighted[word] for word in shared])
             # A function word the example lacks costs less than a missing content word.
-            spare = function_total - (sum([function[f] for f in function_keys & words_here])
-                                      if function_keys else 0.0)
+            spare = function_total - (sum(map(function_weight_of, words_here, zeros))
+                                      if function_total else 0.0)
             denominator = q_total - FUNCTION_WORD_DISCOUNT * spare
             precision = overlap / denominator if denominator > 0 else 0.0
             recall = overlap / example_weight[index]
@@ -619,6 +622,7 @@ class Router:
         for mention in found:
             for i in range(mention.start, mention.end):
                 taken[i] = True
+        latin_words = [latin(w) for w in words]  # a phrase in Latin is its words in Latin
         for size in range(min(self.max_alias_words, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
                 if any(taken[start:start + size]):
@@ -629,11 +633,13 @@ class Router:
                 phrase = " ".join(chunk)
                 hit = self.aliases.get(phrase)
                 score = 100.0
-                if hit is None and not phrase.isascii():
-                    hit = self.aliases.get(latin(phrase))
-                if hit is None and fuzzy:
-                    latin_chunk = [latin(w) for w in chunk]
-                    hit, score = self._fuzzy(" ".join(latin_chunk), latin_chunk, size)
+                if hit is None:
+                    latin_chunk = latin_words[start:start + size]
+                    latin_phrase = " ".join(latin_chunk)
+                    if latin_phrase != phrase:
+                        hit = self.aliases.get(latin_phrase)
+                    if hit is None and fuzzy:
+                        hit, score = self._fuzzy(latin_phrase, latin_chunk, size)
                 if hit is None:
                     continue
                 kind, entry_id = hit[0]

@@ -563,7 +563,10 @@ class Router:
         # Candidates come from content words and slots; function words ("the", "what")
         # appear in most phrasings and would make every phrasing a candidate.
         common = self._common_words
-        content = [word for word in matched if word not in common] or list(matched)
+        content = [word for word in matched if word not in common]
+        if not content and weighted:  # only common words ("what is the {org}"): weightiest
+            top = max(weighted.values())
+            content = [word for word, weight in weighted.items() if weight >= top / 2]
         candidates: set[int] = set(self._function_only)
         for word in content:
             candidates.update(self._postings.get(word, ()))

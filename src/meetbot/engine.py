@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from .answer import Answer, AnswerKind, Citation
 from .i18n import Catalog, detect_language
 from .knowledge import KnowledgeBase, date_in, gc_paused
-from .normalize import MAX_QUESTION_CHARS, clean, normalize, squash_whitespace
+from .normalize import MAX_QUESTION_CHARS, clean, normalize, squash_whitespace, transliterate
 from .passages import PassageIndex
 from .router import Context, Mention, Route, Router
 from .schema import Cite, Meeting, Person, Statement
@@ -205,12 +205,20 @@ class Engine:
         return self.kb.catalog(language)
 
     def warm_up(self) -> None:
-        """Load what the first answer in each language would otherwise load (Babel's locale
-        data: some 10-25 ms per language), so no user waits for it. Long-running modes call
-        this in the background."""
+        """Prepare what first answers would otherwise prepare, so no user waits for it.
+
+        Babel's locale data (10-25 ms per language), the transliteration tables, and the
+        normalised words of every statement (what "what did X say about T" searches).
+        Long-running modes call this in the background after each load.
+        """
         for catalog in self.kb.catalogs.values():
             catalog.date("2000-01-02")
             catalog.date("2000-01")
+            for word in catalog.function_words[:1]:
+                transliterate(word)
+        for meeting in self.kb.meetings.values():
+            for statement in meeting.statements:
+                self._haystack(statement)
 
     def language_of(self, question: str, default: str = "en") -> str:
         """The language to answer ``question`` in (``default`` when the text is ambiguous)."""

@@ -291,6 +291,18 @@ def test_object_tags_are_refused_and_never_run(small_kb: Path, tag: str) -> None
     assert not marker.exists(), "a YAML tag ran a command"
 
 
+@pytest.mark.parametrize(("value", "expected"), [
+    ("!!map ab", "expected a mapping node"),
+    ("!!seq ab", "expected a sequence node"),
+    ("!!str [a, b]", "expected a scalar node"),
+    ("!!map [a, b]", "expected a mapping node"),
+])
+def test_standard_tag_on_the_wrong_kind_of_value(small_kb: Path, value: str,
+                                                 expected: str) -> None:
+    line = edit_line(small_kb / "people.yaml", 'name: "Ingrid Valtonen"', f"name: {value}")
+    assert_reported(problems_of(small_kb), Expected("people.yaml", (line,), (expected,)))
+
+
 @pytest.mark.parametrize(("levels", "width"), [(9, 9), (30, 2), (12, 12)])
 def test_alias_bomb_is_rejected_fast(small_kb: Path, levels: int, width: int) -> None:
     first = append(small_kb / "faq.yaml", billion_laughs(levels, width))

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from kbfactory import MEETING_ID, write_small_kb
 from meetbot.check import warnings
 from meetbot.engine import Engine
-from meetbot.errors import Problem
+from meetbot.errors import KnowledgeError, Problem
 from meetbot.knowledge import load
 
 KAZAKH = """\
@@ -94,3 +96,15 @@ def test_a_kazakh_catalogue_answers_in_kazakh_without_code_change(tmp_path: Path
             or "Кешіріңіз, бұл менің тақырыбымнан тыс." in answer.text)
     english = engine.ask("what is the weather in astana?")
     assert english.lang == "en" and "Менің" not in english.text
+
+
+def test_a_date_pattern_babel_cannot_use_is_an_error_with_its_line(tmp_path: Path) -> None:
+    directory = knowledge_with(tmp_path, {"kk.yaml": KAZAKH + (
+        "date_formats:\n"
+        "  day: \"d MMMM y h:mm\"\n")})
+    with pytest.raises(KnowledgeError) as caught:
+        load(directory)
+    [problem] = caught.value.problems
+    assert problem.file.endswith("kk.yaml")
+    assert problem.line == len(KAZAKH.splitlines()) + 2
+    assert "d MMMM y h:mm" in problem.message

@@ -3,7 +3,9 @@ last good knowledge base, and the curator hears about each broken state once."""
 
 from __future__ import annotations
 
+import gc
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,6 +44,17 @@ def test_new_alias_is_answered_after_reload(live: LiveKnowledge, small_kb: Path)
     assert live.reload() is None
     assert knows_alias(live)
     assert live.problems == []
+
+
+def test_replaced_engines_are_freed(live: LiveKnowledge, small_kb: Path) -> None:
+    replaced = []
+    for number in range(3):
+        replaced.append(weakref.ref(live.engine))
+        add_alias(small_kb / "people.yaml", "Valtonen", f"{NEW_ALIAS}{number}")
+        assert live.reload() is None
+    gc.collect()
+    assert [ref() for ref in replaced] == [None, None, None]
+    assert live.engine is not None
 
 
 def test_reload_without_changes_keeps_the_same_engine(live: LiveKnowledge) -> None:

@@ -70,8 +70,10 @@ def load_engine(directory: Path) -> Engine:
     The engine's objects are then frozen out of the cyclic garbage collector
     (:func:`gc.freeze`): they live until the next reload, and a full collection would
     otherwise walk all of them in the middle of answering someone (the slowest answers of a
-    large knowledge base). A replaced engine is still freed by reference counting.
+    large knowledge base). An engine holds no reference cycle, so a replaced one is still
+    freed by reference counting.
     """
+    gc.unfreeze()  # what the last freeze kept out of reach is collectable again
     engine = _engine(directory)
     gc.freeze()
     return engine

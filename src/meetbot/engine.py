@@ -157,7 +157,7 @@ class Outcome:
     """Set when the question was answered as a different class than it was routed to."""
 
 
-Handler = Callable[[Route, Context, _Writer], Outcome]
+Handler = Callable[["Engine", Route, Context, _Writer], Outcome]
 
 
 class Engine:
@@ -173,32 +173,11 @@ class Engine:
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self._haystacks: dict[int, tuple[list[str], frozenset[str]]] = {}
-        self._handlers: dict[str, Handler] = {
-            "who_is": self._who_is,
-            "role_holder": self._role_holder,
-            "org_head": self._org_head,
-            "org_info": self._org_info,
-            "person_meetings": self._person_meetings,
-            "meeting_date": self._meeting_date,
-            "meeting_place": self._meeting_place,
-            "meeting_topics": self._meeting_topics,
-            "did_meet": self._did_meet,
-            "statements": self._statements,
-            "who_said": self._who_said,
-            "list_meetings": self._list_meetings,
-            "count_meetings": self._count_meetings,
-            "event_info": self._event_info,
-            "event_when": self._event_when,
-            "event_where": self._event_where,
-            "source": self._source,
-            "list_sources": self._list_sources,
-            "list_people": self._list_people,
-        }
 
     @property
     def handled_intents(self) -> frozenset[str]:
         """Intent ids this engine can answer (besides FAQ entries and fixed replies)."""
-        return frozenset(self._handlers) | {"out_of_scope"}
+        return frozenset(HANDLERS) | {"out_of_scope"}
 
     def catalog(self, language: str) -> Catalog:
         """The message catalogue for ``language`` (English when there is none)."""
@@ -282,10 +261,10 @@ class Engine:
         if intent.startswith("faq:"):
             outcome = self._faq(intent[4:], route, ctx, w)
         else:
-            handler = self._handlers.get(intent)
+            handler = HANDLERS.get(intent)
             if handler is None:
                 return self._not_covered(question, route, ctx, catalog)
-            outcome = handler(route, ctx, w)
+            outcome = handler(self, route, ctx, w)
         intent = outcome.intent or intent
         new_ctx = outcome.context or self._remember(route, ctx)
         new_ctx = replace(new_ctx, intent=intent,
@@ -1000,3 +979,28 @@ def _as_question(text: str) -> str:
 def mentions_of(route: Route, kind: str) -> list[Mention]:
     """Return the route's mentions of ``kind`` (for /why displays)."""
     return [m for m in route.mentions if m.kind == kind]
+
+
+HANDLERS: dict[str, Handler] = {
+    "who_is": Engine._who_is,
+    "role_holder": Engine._role_holder,
+    "org_head": Engine._org_head,
+    "org_info": Engine._org_info,
+    "person_meetings": Engine._person_meetings,
+    "meeting_date": Engine._meeting_date,
+    "meeting_place": Engine._meeting_place,
+    "meeting_topics": Engine._meeting_topics,
+    "did_meet": Engine._did_meet,
+    "statements": Engine._statements,
+    "who_said": Engine._who_said,
+    "list_meetings": Engine._list_meetings,
+    "count_meetings": Engine._count_meetings,
+    "event_info": Engine._event_info,
+    "event_when": Engine._event_when,
+    "event_where": Engine._event_where,
+    "source": Engine._source,
+    "list_sources": Engine._list_sources,
+    "list_people": Engine._list_people,
+}
+"""The answer for each intent (functions, not bound methods: an engine holds no cycle, so a
+replaced one is freed at once)."""

@@ -13,6 +13,7 @@ hand-edited files hard to read), no duplicate keys.
 from __future__ import annotations
 
 import bisect
+import datetime
 import gc
 import hashlib
 import os
@@ -341,17 +342,18 @@ class _NodeReader:
         self.seen.add(id(node))
         self.lines.setdefault(path, node.start_mark.line + 1)
         tag = node.tag
-        if tag == _STR:
+        if tag == _STR and isinstance(node, yaml.ScalarNode):
             return node.value
-        if tag == _MAP:
+        if tag == _MAP and isinstance(node, yaml.MappingNode):
             data: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     self._problem(key_node.start_mark.line + 1,
                                   "YAML merge keys (<<) are not allowed")
                     continue
-                key = key_node.value if key_node.tag == _STR else (
-                    self.loader.construct_object(key_node, deep=True))
+                key = key_node.value if (key_node.tag == _STR and isinstance(
+                    key_node, yaml.ScalarNode)) else self.loader.construct_object(
+                        key_node, deep=True)
                 if not isinstance(key, Hashable):
                     self._problem(key_node.start_mark.line + 1, "a key must be a plain value")
                     continue
@@ -362,8 +364,10 @@ class _NodeReader:
                 self.lines[(*path, str(key))] = key_node.start_mark.line + 1
                 data[key] = self.read(value_node, (*path, str(key)))
             return data
-        if tag == _SEQ:
+        if tag == _SEQ and isinstance(node, yaml.SequenceNode):
             return [self.read(item, (*path, index)) for index, item in enumerate(node.value)]
+        # Other scalars, other safe types, and tags on the wrong kind of node: the safe
+        # constructor builds them or raises a marked error ("expected a mapping node").
         return self.loader.construct_object(node, deep=True)
 
     def _problem(self, line: int | None, message: str) -> None:
@@ -443,9 +447,12 @@ def _collect_cites(obj: Any, path: Path_, found: list[tuple[Path_, Cite]]) -> No
             value = getattr(obj, name)
             if value is not None:
                 _collect_cites(value, (*path, name), found)
-    elif isinstance(obj, list):
+    elif isinstance(obj, list | tuple):
         for index, item in enumerate(obj):
             _collect_cites(item, (*path, index), found)
+    elif isinstance(obj, Mapping):
+        for key, item in obj.items():
+            _collect_cites(item, (*path, str(key)), found)
 
 
 @cache
@@ -554,6 +561,11 @@ def load_catalogs(extra: Path | None, problems: list[Problem]) -> dict[str, Cata
                 problems.append(Problem(display, parsed.line(loc),
                                         f"{'.'.join(map(str, loc))}: {err['msg']}"))
             continue
+        bad_dates = _unusable_date_patterns(file)
+        if bad_dates:
+            problems.extend(Problem(display, parsed.line(("date_formats", name)), message)
+                            for name, message in bad_dates)
+            continue
         by_language.setdefault(file.language, []).append(file)
     english = build_catalog(by_language.pop("en"), None) if "en" in by_language else None
     if english is None:
@@ -563,6 +575,28 @@ def load_catalogs(extra: Path | None, problems: list[Problem]) -> dict[str, Cata
     for language, files in sorted(by_language.items()):
         catalogs[language] = build_catalog(files, english)
     return catalogs
+
+
+def _unusable_date_patterns(file: CatalogFile) -> list[tuple[str, str]]:
+    """The catalogue's date patterns Babel cannot format a date with, and why."""
+    if file.date_formats is None:
+        return []
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import format_date
+
+    try:
+        locale = Locale.parse(file.language)
+    except (UnknownLocaleError, ValueError):
+        locale = Locale.parse("en")
+    found = []
+    for name, pattern in file.date_formats.model_dump().items():
+        try:
+            format_date(datetime.date(2023, 6, 7), pattern, locale=locale)
+        except Exception as exc:  # Babel raises several kinds for a bad pattern
+            found.append((name, f"date pattern {pattern!r} cannot format a date "
+                                f"({type(exc).__name__}: {exc}); use day, month and year "
+                                "fields only, e.g. 'd MMMM y'"))
+    return found
 
 
 def _display(path: Path, root: Path) -> str:

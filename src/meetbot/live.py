@@ -58,8 +58,6 @@ class LiveKnowledge:
                 return self.problems or None
             try:
                 engine = load_engine(self.directory)
-                if self._thread is not None:
-                    engine.warm_up()
             except KnowledgeError as exc:
                 self.problems = exc.problems
                 first_report = stamp != self._broken_stamp
@@ -69,6 +67,8 @@ class LiveKnowledge:
                                  "knowledge base:\n%s", exc)
                     self._notify(exc.problems)
                 return exc.problems
+            if self._thread is not None:
+                _warm(engine)
             self.engine = engine
             self._stamp = stamp
             self._broken_stamp = None
@@ -95,7 +95,7 @@ class LiveKnowledge:
     def _watch(self) -> None:
         from watchfiles import watch
 
-        self.engine.warm_up()
+        _warm(self.engine)
         self.reload()  # an edit saved before the watcher started is not missed
         started = False
         try:
@@ -106,11 +106,19 @@ class LiveKnowledge:
                     # The first quiet second proves the watcher is running: check once more
                     # for an edit saved while it was starting.
                     started = True
-                    self.reload()
+                    self._reload_safely()
         except Exception:
             logger.exception("knowledge watcher stopped; falling back to polling")
             while not self._stop.wait(1.0):
-                self.reload()
+                self._reload_safely()
+
+    def _reload_safely(self) -> None:
+        """Reload for the watcher: nothing may stop it (the bot keeps serving regardless)."""
+        try:
+            self.reload()
+        except Exception:
+            logger.exception("reloading the knowledge base failed; still serving the last "
+                             "good one")
 
     def stop(self) -> None:
         """Stop the background watcher."""
@@ -118,3 +126,10 @@ class LiveKnowledge:
         if self._thread is not None:
             self._thread.join(timeout=3)
             self._thread = None
+
+
+def _warm(engine: Engine) -> None:
+    try:
+        engine.warm_up()
+    except Exception:  # only a head start: the answers themselves will report any problem
+        logger.exception("preparing the knowledge base for first answers failed")

@@ -236,21 +236,23 @@ class FloodGuard:
         verdict = self.throttle.check(user.id)
         if verdict is Verdict.ANSWER:
             return
-        if update.callback_query is not None:
-            with contextlib.suppress(TelegramError):
-                await update.callback_query.answer()
-        chat = update.effective_chat
-        if verdict is Verdict.NOTIFY and chat is not None:
-            logger.info("throttling a user: over %s questions in %s s",
-                        self.throttle.limit, self.throttle.window)
-            asked = update.message or update.edited_message
-            reply = None
-            if asked is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
-                reply = ReplyParameters(asked.message_id, allow_sending_without_reply=True)
-            try:
+        try:  # whatever happens while telling the user, the question is not answered
+            if update.callback_query is not None:
+                with contextlib.suppress(TelegramError):
+                    await update.callback_query.answer()
+            chat = update.effective_chat
+            if verdict is Verdict.NOTIFY and chat is not None:
+                logger.info("throttling a user: over %s questions in %s s",
+                            self.throttle.limit, self.throttle.window)
+                asked = update.message or update.edited_message
+                reply = None
+                if asked is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+                    reply = ReplyParameters(asked.message_id, allow_sending_without_reply=True)
                 await context.bot.send_message(
                     chat.id, self.notice(update, context, self.throttle.limit),
                     parse_mode=ParseMode.HTML, reply_parameters=reply)
-            except TelegramError as exc:
-                logger.warning("could not tell a user they are sending too fast: %s", exc)
+        except TelegramError as exc:
+            logger.warning("could not tell a user they are sending too fast: %s", exc)
+        except Exception:
+            logger.exception("could not tell a user they are sending too fast")
         raise ApplicationHandlerStop

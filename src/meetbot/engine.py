@@ -11,6 +11,7 @@ verbatim in the source's language.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -748,9 +749,9 @@ class Engine:
         key = id(statement)
         cached = self._haystacks.get(key)
         if cached is None:
-            words = sorted(set(normalize(" ".join((statement.cite.quote,
-                                                   *statement.keywords))).split()))
-            cached = (words, frozenset(w[:5] for w in words if len(w) >= 5))
+            words = sorted({sys.intern(w) for w in normalize(
+                " ".join((statement.cite.quote, *statement.keywords))).split()})
+            cached = (words, frozenset(sys.intern(w[:5]) for w in words if len(w) >= 5))
             self._haystacks[key] = cached
         return cached
 

@@ -758,3 +758,21 @@ async def test_declined_questions_go_to_the_misses_log_without_ids(
     raw = log.read_text(encoding="utf-8")
     assert str(USER_ID) not in raw and "Tess" not in raw
     assert lines[0]["chat"] and len(lines[0]["chat"]) == 16
+
+
+async def test_a_pasted_token_never_reaches_stats_or_the_misses_log(
+        live: LiveKnowledge, tmp_path: Path) -> None:
+    from meetbot.misses import MissLog
+
+    log = tmp_path / "misses.jsonl"
+    harness = await make_harness(live, misses=MissLog(log, salt="test-salt"))
+    try:
+        await harness.say(f"is {TOKEN} your token?")
+        harness.api.clear()
+        await feed(harness.app, command("/stats", user_id=ADMIN_ID))
+        stats = harness.reply()["text"]
+    finally:
+        await harness.app.shutdown()
+    assert "[token]" in stats
+    for text in (stats, log.read_text(encoding="utf-8")):
+        assert TOKEN not in text and TOKEN.split(":")[1] not in text

@@ -43,7 +43,7 @@ import secrets
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Generic, TypeVar
 from urllib.parse import urlsplit
@@ -422,7 +422,8 @@ class SecretRedactor(logging.Filter):
         self.secrets = tuple((value, label) for value, label in
                              ((token, "[token]"), (secret, "[secret]")) if value)
 
-    def _redact(self, text: str) -> str:
+    def redact(self, text: str) -> str:
+        """``text`` with every secret replaced by its label."""
         for value, label in self.secrets:
             text = text.replace(value, label)
         return text
@@ -431,15 +432,15 @@ class SecretRedactor(logging.Filter):
         """Redact ``record`` in place; never drop it."""
         try:
             message = record.getMessage()
-            redacted = self._redact(message)
+            redacted = self.redact(message)
             if redacted != message:
                 record.msg, record.args = redacted, None
             if record.exc_info and not record.exc_text:
                 record.exc_text = logging.Formatter().formatException(record.exc_info)
             if record.exc_text:
-                record.exc_text = self._redact(record.exc_text)
+                record.exc_text = self.redact(record.exc_text)
             if record.stack_info:
-                record.stack_info = self._redact(record.stack_info)
+                record.stack_info = self.redact(record.stack_info)
         except Exception:  # a broken record must not break logging
             return True
         return True
@@ -652,6 +653,10 @@ async def answer_question(context: ContextTypes.DEFAULT_TYPE, chat: Chat, user: 
     if replied is not None:
         previous = state.answered.get((chat.id, replied.message_id)) or previous
     answer = state.engine.ask(question, previous, default_lang=user_language(state, user))
+    # a user who pastes the bot's token must not make /stats or the misses log show it
+    kept = SecretRedactor(state.settings.token, state.settings.webhook_secret)
+    if any(value in answer.question for value, _ in kept.secrets):
+        answer = replace(answer, question=kept.redact(answer.question))
     state.stats.record(answer)
     if state.settings.misses is not None:
         state.settings.misses.record(answer, chat.id)

@@ -66,6 +66,8 @@ class PassageIndex:
         self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
         self._vocabulary = sorted(self.idf)
+        self._forms: dict[str, str] = {}
+        """Word forms already looked up (bounded)."""
 
     def words(self, text: str) -> frozenset[str]:
         """The content words of ``text``, normalised."""
@@ -76,9 +78,15 @@ class PassageIndex:
         """``word``, or the form of it the sources use (see ``WORD_FORM_SIMILARITY``)."""
         if word in self.idf or len(word) < 5:
             return word
-        hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
-                                 score_cutoff=WORD_FORM_SIMILARITY)
-        return hit[0] if hit else word
+        form = self._forms.get(word)
+        if form is None:
+            hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
+                                     score_cutoff=WORD_FORM_SIMILARITY)
+            form = hit[0] if hit else word
+            if len(self._forms) >= 10_000:
+                self._forms.clear()
+            self._forms[word] = form
+        return form
 
     def search(self, question_words: list[str], *, ignore: frozenset[str] = frozenset(),
                names: frozenset[str] = frozenset()) -> PassageHit | None:

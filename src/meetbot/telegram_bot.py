@@ -809,7 +809,7 @@ async def meetings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     state = _state(context)
-    catalog = state.engine.catalog(user_language(state, update.effective_user))
+    catalog = _catalog(state, update)
     items = sorted(state.engine.kb.meetings.values(), key=lambda m: (m.date, m.title))
     if not items:
         await send_html(context.bot, message.chat_id, esc(catalog.t("meetings.none")))
@@ -853,7 +853,7 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     state = _state(context)
-    catalog = state.engine.catalog(user_language(state, update.effective_user))
+    catalog = _catalog(state, update)
     docs = sorted(state.engine.kb.sources.values(), key=lambda d: d.meta.published)
     lines = [f"<b>{esc(catalog.t('sources.title', count=len(docs)))}</b>", ""]
     for number, doc in enumerate(docs, start=1):
@@ -884,17 +884,25 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                           asked=message, quote=_is_group(message.chat))
 
 
+async def _from_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Message | None:
+    """The command's message when an admin sent it; anyone else gets the ordinary help."""
+    message = update.effective_message
+    if message is None:
+        return None
+    if not _is_admin(update, _state(context)):
+        await help_command(update, context)
+        return None
+    return message
+
+
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the question statistics to an admin (others get the help)."""
-    message = update.effective_message
-    state = _state(context)
+    message = await _from_admin(update, context)
     if message is None:
         return
-    if not _is_admin(update, state):
-        await help_command(update, context)
-        return
+    state = _state(context)
     s = state.stats
-    catalog = state.engine.catalog(user_language(state, update.effective_user))
+    catalog = _catalog(state, update)
     counts = (("stats.answered", s.answered), ("stats.declined", s.declined),
               ("stats.clarified", s.clarified), ("stats.invalid", s.invalid),
               ("stats.conversations", len(state.conversations)))
@@ -909,18 +917,15 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Reload the knowledge base for an admin and report OK or the problems."""
-    message = update.effective_message
-    state = _state(context)
+    message = await _from_admin(update, context)
     if message is None:
         return
-    if not _is_admin(update, state):
-        await help_command(update, context)
-        return
+    state = _state(context)
     problems = state.settings.live.reload(force=True)
     # The admin reads the outcome here: no separate notice about this same state.
     state.reported = problem_lines(state, problems) if problems else None
     kb = state.engine.kb
-    catalog = state.engine.catalog(user_language(state, update.effective_user))
+    catalog = _catalog(state, update)
     if problems:
         text = (f"<b>{esc(catalog.t('reload.failed'))}</b>\n"
                 + "\n".join(esc(line) for line in problem_lines(state, problems)))
@@ -943,6 +948,11 @@ def _relative(file: str, root: Path) -> str:
         return Path(file).resolve().relative_to(root).as_posix()
     except ValueError:  # outside the knowledge directory: keep it as the loader named it
         return file
+
+
+def _catalog(state: BotState, update: Update) -> Catalog:
+    """The message catalogue in the language of the user behind ``update``."""
+    return state.engine.catalog(user_language(state, update.effective_user))
 
 
 def _is_admin(update: Update, state: BotState) -> bool:

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from .knowledge import KnowledgeBase
 from .normalize import normalize, squash_whitespace
-from .router import WORD_FORM_SIMILARITY
+from .router import WORD_FORM_SIMILARITY, Memo
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z0-9А-ЯЁ])|\n\s*\n")
 MIN_MATCHED_WORDS = 2
@@ -66,8 +66,8 @@ class PassageIndex:
         self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
         self._vocabulary = sorted(self.idf)
-        self._forms: dict[str, str] = {}
-        """Word forms already looked up (bounded)."""
+        self._forms: Memo[str, str] = Memo()
+        """Word forms already looked up."""
 
     def words(self, text: str) -> frozenset[str]:
         """The content words of ``text``, normalised."""
@@ -82,10 +82,7 @@ class PassageIndex:
         if form is None:
             hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
                                      score_cutoff=WORD_FORM_SIMILARITY)
-            form = hit[0] if hit else word
-            if len(self._forms) >= 10_000:
-                self._forms.clear()
-            self._forms[word] = form
+            form = self._forms.remember(word, hit[0] if hit else word)
         return form
 
     def search(self, question_words: list[str], *, ignore: frozenset[str] = frozenset(),

@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -221,8 +221,29 @@ KEPT_CANDIDATES = 8
 SCORE_MEMO_SIZE = 4096
 """Templates whose scores a router remembers (about 1 KB each) before it starts afresh."""
 MEMO_SIZE = 20_000
-"""Words whose fuzzy results a router remembers before it starts afresh."""
-_Memo = tuple[list[tuple["Kind", str]] | None, float] | bool
+"""Words and phrases whose fuzzy results a router remembers before it starts afresh."""
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Memo(dict[K, V]):
+    """Results remembered for questions to come, bounded: when full, it starts afresh."""
+
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        super().__init__()
+        self.size = size
+
+    def remember(self, key: K, value: V) -> V:
+        """Keep ``value`` for ``key``; return it."""
+        if len(self) >= self.size:
+            self.clear()
+        self[key] = value
+        return value
+
+
+Linked = tuple[list[tuple["Kind", str]] | None, float]
+"""What a phrase links to (None: nothing) and how closely."""
 
 
 class Router:
@@ -248,8 +269,9 @@ class Router:
         self._latin_alias_words = sorted({w for size, aliases in by_words.items()
                                           if size > 1 for a in aliases for w in a.split()})
         """Every word of a multi-word alias: a chunk's words must each be close to one."""
-        self._memo: dict[str, tuple[list[tuple[Kind, str]] | None, float] | bool] = {}
-        """Fuzzy results per phrase and per word, bounded (questions repeat their words)."""
+        self._linked: Memo[str, Linked] = Memo()
+        self._alias_like: Memo[str, bool] = Memo()
+        self._other_form: Memo[str, bool] = Memo()
         self._build_statements()
         self.examples: list[Example] = []
         self._build_examples()
@@ -450,8 +472,9 @@ class Router:
             for word in words:
                 self._postings.setdefault(word, []).append(index)
         self._vocab_list = sorted(w for w in self._idf if "_" not in w)
-        self._soft_cache: dict[str, tuple[tuple[str, float], ...]] = {}
-        self._score_cache: dict[tuple[str, tuple[str, ...]], tuple[Candidate, ...]] = {}
+        self._soft_cache: Memo[str, tuple[tuple[str, float], ...]] = Memo()
+        self._score_cache: Memo[tuple[str, tuple[str, ...]], tuple[Candidate, ...]] = Memo(
+            SCORE_MEMO_SIZE)
         limit = max(COMMON_WORD_SHARE * len(self.examples), 20)
         self._common_words = frozenset(w for w, ids in self._postings.items() if len(ids) > limit)
         """Words in so many phrasings ("the", "what", a slot) that they don't pick candidates."""
@@ -481,10 +504,7 @@ class Router:
             return ((word, 1.0),)
         found = self._soft_cache.get(word)
         if found is None:
-            found = self._soft_matches_uncached(word)
-            if len(self._soft_cache) > 50_000:
-                self._soft_cache.clear()
-            self._soft_cache[word] = found
+            found = self._soft_cache.remember(word, self._soft_matches_uncached(word))
         return found
 
     def _soft_matches_uncached(self, word: str) -> tuple[tuple[str, float], ...]:
@@ -511,14 +531,14 @@ class Router:
         """True when the sources use a form of ``word`` ("invite": "invited")."""
         if len(word) < 5:
             return False
-        known = self._memo.get("\1" + word)
+        known = self._other_form.get(word)
         if known is None:
             if self._vocabulary_list is None:
                 self._vocabulary_list = sorted(self.vocabulary)
-            known = process.extractOne(word, self._vocabulary_list, scorer=fuzz.ratio,
-                                       score_cutoff=WORD_FORM_SIMILARITY) is not None
-            self._remember("\1" + word, known)
-        return bool(known)
+            known = self._other_form.remember(word, process.extractOne(
+                word, self._vocabulary_list, scorer=fuzz.ratio,
+                score_cutoff=WORD_FORM_SIMILARITY) is not None)
+        return known
 
     def score_intents(self, template: str,
                       mentions: Iterable[Mention] = ()) -> list[Candidate]:
@@ -532,10 +552,8 @@ class Router:
         key = (template, specific)
         cached = self._score_cache.get(key)
         if cached is None:
-            cached = tuple(self._score_intents(template, specific))
-            if len(self._score_cache) >= SCORE_MEMO_SIZE:
-                self._score_cache.clear()
-            self._score_cache[key] = cached
+            cached = self._score_cache.remember(key, tuple(self._score_intents(template,
+                                                                               specific)))
         return list(cached)
 
     def _score_intents(self, template: str, specific: tuple[str, ...]) -> list[Candidate]:
@@ -661,8 +679,7 @@ class Router:
         found.sort(key=lambda m: m.start)
         return _merge_month_year(found)
 
-    def _fuzzy(self, phrase: str, chunk: list[str],
-               size: int) -> tuple[list[tuple[Kind, str]] | None, float]:
+    def _fuzzy(self, phrase: str, chunk: list[str], size: int) -> Linked:
         if size == 1 and (phrase in self.intent_vocabulary or phrase in self._latin_vocabulary
                           or phrase in self.stopwords or phrase in FILLERS or phrase.isdigit()):
             return None, 0.0
@@ -674,32 +691,23 @@ class Router:
         if size > 1 and not all(self._could_be_alias_word(w) for w in chunk
                                 if w not in self.stopwords and w not in self._latin_stopwords):
             return None, 0.0
-        hit = self._memo.get(phrase)
+        hit = self._linked.get(phrase)
         if hit is None:
-            hit = self._remember(phrase, self._fuzzy_search(phrase, chunk, size, cutoff))
-        assert not isinstance(hit, bool)
+            hit = self._linked.remember(phrase, self._fuzzy_search(phrase, chunk, size, cutoff))
         return hit
-
-    def _remember(self, key: str, value: _Memo) -> _Memo:
-        if len(self._memo) >= MEMO_SIZE:
-            self._memo.clear()
-        self._memo[key] = value
-        return value
 
     def _could_be_alias_word(self, word: str) -> bool:
         """True when ``word`` is, or is a typo of, a word of some multi-word alias."""
-        known = self._memo.get("\0" + word)
+        known = self._alias_like.get(word)
         if known is None:
             cutoff = _fuzzy_cutoff(word)
-            known = word in self._alias_words or (
+            known = self._alias_like.remember(word, word in self._alias_words or (
                 cutoff <= 100 and process.extractOne(
                     word, self._latin_alias_words, scorer=fuzz.ratio,
-                    score_cutoff=cutoff) is not None)
-            self._remember("\0" + word, known)
-        return bool(known)
+                    score_cutoff=cutoff) is not None))
+        return known
 
-    def _fuzzy_search(self, phrase: str, chunk: list[str], size: int,
-                      cutoff: float) -> tuple[list[tuple[Kind, str]] | None, float]:
+    def _fuzzy_search(self, phrase: str, chunk: list[str], size: int, cutoff: float) -> Linked:
         lengths, by_length = self._aliases_by_length.get(size, ((), []))
         # fuzz.ratio can reach ``cutoff`` only between strings of similar length
         shortest = math.floor(len(phrase) * cutoff / (200 - cutoff))

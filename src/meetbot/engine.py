@@ -194,8 +194,7 @@ class Engine:
         for catalog in self.kb.catalogs.values():
             catalog.date("2000-01-02")
             catalog.date("2000-01")
-            for word in catalog.function_words[:1]:
-                transliterate(word)
+            transliterate(catalog.name)  # loads the table for the language's script
         for meeting in self.kb.meetings.values():
             for statement in meeting.statements:
                 self._haystack(statement)

@@ -287,6 +287,7 @@ class BotState:
         self.throttle = UserThrottle(settings.flood_limit, settings.flood_window,
                                      max_users=settings.max_conversations, clock=settings.clock)
         self.stats = Stats()
+        self.redactor = SecretRedactor(settings.token, settings.webhook_secret)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.reported: tuple[str, ...] | None = None
         # Each user's /lang choice, by user id: kept until pushed out by more recent users.
@@ -654,9 +655,9 @@ async def answer_question(context: ContextTypes.DEFAULT_TYPE, chat: Chat, user: 
         previous = state.answered.get((chat.id, replied.message_id)) or previous
     answer = state.engine.ask(question, previous, default_lang=user_language(state, user))
     # a user who pastes the bot's token must not make /stats or the misses log show it
-    kept = SecretRedactor(state.settings.token, state.settings.webhook_secret)
-    if any(value in answer.question for value, _ in kept.secrets):
-        answer = replace(answer, question=kept.redact(answer.question))
+    redacted = state.redactor.redact(answer.question)
+    if redacted != answer.question:
+        answer = replace(answer, question=redacted)
     state.stats.record(answer)
     if state.settings.misses is not None:
         state.settings.misses.record(answer, chat.id)

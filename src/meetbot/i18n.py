@@ -56,6 +56,25 @@ class CatalogFile(BaseModel):
     messages: dict[str, str | dict[str, str]] = Field(default_factory=dict)
 
 
+def unusable_date_patterns(file: CatalogFile) -> list[tuple[str, str]]:
+    """The catalogue's date patterns Babel cannot format a date with, and why."""
+    if file.date_formats is None:
+        return []
+    try:
+        locale = Locale.parse(file.language)
+    except (UnknownLocaleError, ValueError):
+        locale = Locale.parse("en")
+    found = []
+    for name, pattern in file.date_formats.model_dump().items():
+        try:
+            babel_format_date(dt.date(2023, 6, 7), pattern, locale=locale)
+        except Exception as exc:  # Babel raises several kinds for a bad pattern
+            found.append((name, f"date pattern {pattern!r} cannot format a date "
+                                f"({type(exc).__name__}: {exc}); use day, month and year "
+                                "fields only, e.g. 'd MMMM y'"))
+    return found
+
+
 @dataclass(frozen=True)
 class Catalog:
     """The messages of one language, with English behind it for missing keys."""

@@ -13,7 +13,6 @@ hand-edited files hard to read), no duplicate keys.
 from __future__ import annotations
 
 import bisect
-import datetime
 import gc
 import hashlib
 import os
@@ -31,7 +30,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import KnowledgeError, Problem
-from .i18n import LOCALES_DIR, Catalog, CatalogFile, build_catalog
+from .i18n import LOCALES_DIR, Catalog, CatalogFile, build_catalog, unusable_date_patterns
 from .normalize import squash_whitespace
 from .schema import (
     Cite,
@@ -561,7 +560,7 @@ def load_catalogs(extra: Path | None, problems: list[Problem]) -> dict[str, Cata
                 problems.append(Problem(display, parsed.line(loc),
                                         f"{'.'.join(map(str, loc))}: {err['msg']}"))
             continue
-        bad_dates = _unusable_date_patterns(file)
+        bad_dates = unusable_date_patterns(file)
         if bad_dates:
             problems.extend(Problem(display, parsed.line(("date_formats", name)), message)
                             for name, message in bad_dates)
@@ -575,28 +574,6 @@ def load_catalogs(extra: Path | None, problems: list[Problem]) -> dict[str, Cata
     for language, files in sorted(by_language.items()):
         catalogs[language] = build_catalog(files, english)
     return catalogs
-
-
-def _unusable_date_patterns(file: CatalogFile) -> list[tuple[str, str]]:
-    """The catalogue's date patterns Babel cannot format a date with, and why."""
-    if file.date_formats is None:
-        return []
-    from babel import Locale, UnknownLocaleError
-    from babel.dates import format_date
-
-    try:
-        locale = Locale.parse(file.language)
-    except (UnknownLocaleError, ValueError):
-        locale = Locale.parse("en")
-    found = []
-    for name, pattern in file.date_formats.model_dump().items():
-        try:
-            format_date(datetime.date(2023, 6, 7), pattern, locale=locale)
-        except Exception as exc:  # Babel raises several kinds for a bad pattern
-            found.append((name, f"date pattern {pattern!r} cannot format a date "
-                                f"({type(exc).__name__}: {exc}); use day, month and year "
-                                "fields only, e.g. 'd MMMM y'"))
-    return found
 
 
 def _display(path: Path, root: Path) -> str:

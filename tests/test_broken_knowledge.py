@@ -22,7 +22,8 @@ from kbfactory import (
     write_small_kb,
 )
 from meetbot.errors import KnowledgeError, Problem
-from meetbot.knowledge import MAX_FILE_BYTES, load
+from meetbot.knowledge import load
+from meetbot.loader import MAX_FILE_BYTES
 
 
 @dataclass(frozen=True)

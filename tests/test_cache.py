@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,3 +98,18 @@ def test_broken_knowledge_is_never_cached(knowledge: Path) -> None:
         load_engine(knowledge)
     folder = cache_path(knowledge)
     assert folder is None or not folder.exists()
+
+
+def test_an_answer_from_the_cache_needs_neither_yaml_nor_pydantic(knowledge: Path) -> None:
+    """Only loading parses and validates: a cold ``meetbot ask`` skips both libraries."""
+    load_engine(knowledge)  # fills the cache
+    script = ("import sys\n"
+              "from meetbot.cli import main\n"
+              f"main(['ask', '--knowledge', {str(knowledge)!r}, 'who heads odihr'])\n"
+              "print(sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'pydantic'}))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, timeout=60,
+                          check=True)
+    *answer, imported = done.stdout.strip().splitlines()
+    assert "Telalian" in "\n".join(answer)
+    assert imported == "[]"

@@ -33,6 +33,7 @@ from meetbot.ingest import (
     ingest,
 )
 from meetbot.knowledge import load
+from meetbot.loader import validated
 from meetbot.normalize import squash_whitespace
 from meetbot.schema import KnowledgeFile
 
@@ -124,7 +125,7 @@ def test_the_draft_is_marked_and_not_served(
 
 
 def test_the_draft_has_people_orgs_quotes_and_meetings(draft: dict[str, Any]) -> None:
-    KnowledgeFile.model_validate(draft)
+    validated(KnowledgeFile, draft)
     people = {p["id"]: p for p in draft["people"]}
     assert {p["name"] for p in people.values()} == {"Irena Valkova", "Tomas Lindgren",
                                                     "Karin Holm"}

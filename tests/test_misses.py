@@ -27,6 +27,7 @@ from kbfactory import PROJECT_ROOT, REAL_KNOWLEDGE
 from meetbot.answer import Answer
 from meetbot.engine import Engine
 from meetbot.knowledge import load
+from meetbot.loader import validated
 from meetbot.misses import (
     MissLog,
     default_log_path,
@@ -316,7 +317,7 @@ def test_report_groups_200_misses_into_ready_to_paste_stubs(fixture_log: Path) -
             assert set(examples) <= set(entry["questions"]) or len(entry["questions"]) == 5
             filled = {**entry, "answer": "An answer.",
                       "cites": [{"source": "kt-2025-12-06", "quote": "OSCE"}]}
-            FaqEntry.model_validate(filled)
+            validated(FaqEntry, filled)
     assert kinds["phrasing"] >= 1 and kinds["faq"] >= 3
 
 

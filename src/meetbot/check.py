@@ -22,7 +22,8 @@ from rapidfuzz import fuzz
 from .engine import CONVERSATIONAL, Engine
 from .errors import KnowledgeError, Problem
 from .i18n import DEFAULT_LANGUAGE, LOCALES_DIR
-from .knowledge import KnowledgeBase, ParsedFile, parse_file
+from .knowledge import KnowledgeBase
+from .loader import ParsedFile, parse_file
 from .router import FILLERS, Context
 
 MIN_PHRASINGS = 3

@@ -12,14 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date as babel_format_date
-from pydantic import BaseModel, ConfigDict, Field
+from .schema import Rule
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DEFAULT_LANGUAGE = "en"
@@ -29,10 +30,15 @@ _LATIN = re.compile(r"[A-Za-z]")
 _QUOTED = re.compile(r"[\"“”«»„][^\"“”«»„]*[\"“”«»„]")
 
 
-class DateFormats(BaseModel):
+_FILE_RULES: dict[str, Any] = {"extra": "forbid"}
+"""Validation settings of a catalogue file (applied by :mod:`meetbot.loader`)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DateFormats:
     """Babel date patterns for a language."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    __pydantic_config__: ClassVar[dict[str, Any]] = _FILE_RULES
 
     day: str = "d MMMM y"
     month: str = "MMMM y"
@@ -40,32 +46,36 @@ class DateFormats(BaseModel):
     year: str = "y"
 
 
-class CatalogFile(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogFile:
     """The shape of one ``<lang>.yaml`` catalogue."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    __pydantic_config__: ClassVar[dict[str, Any]] = _FILE_RULES
 
-    language: str = Field(pattern=r"^[a-z]{2,3}$")
+    language: Annotated[str, Rule(pattern=r"^[a-z]{2,3}$")]
     name: str | None = None
     date_formats: DateFormats | None = None
-    months: list[str] = Field(default_factory=list)
-    function_words: list[str] = Field(default_factory=list)
-    pronouns: dict[Literal["female", "male", "plural", "thing"], list[str]] = Field(
+    months: list[str] = field(default_factory=list)
+    function_words: list[str] = field(default_factory=list)
+    pronouns: dict[Literal["female", "male", "plural", "thing"], list[str]] = field(
         default_factory=dict)
     """Words that refer back to the conversation: she/he/they, and it/that/there."""
-    messages: dict[str, str | dict[str, str]] = Field(default_factory=dict)
+    messages: dict[str, str | dict[str, str]] = field(default_factory=dict)
 
 
 def unusable_date_patterns(file: CatalogFile) -> list[tuple[str, str]]:
     """The catalogue's date patterns Babel cannot format a date with, and why."""
     if file.date_formats is None:
         return []
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import format_date as babel_format_date
+
     try:
         locale = Locale.parse(file.language)
     except (UnknownLocaleError, ValueError):
         locale = Locale.parse("en")
     found = []
-    for name, pattern in file.date_formats.model_dump().items():
+    for name, pattern in asdict(file.date_formats).items():
         try:
             babel_format_date(dt.date(2023, 6, 7), pattern, locale=locale)
         except Exception as exc:  # Babel raises several kinds for a bad pattern
@@ -94,6 +104,8 @@ class Catalog:
         """The Babel locale (English rules when Babel does not know the language)."""
         if self._locale is not None:
             return self._locale
+        from babel import Locale, UnknownLocaleError  # imported on first use: starts faster
+
         try:
             locale = Locale.parse(self.language)
         except (UnknownLocaleError, ValueError):
@@ -142,6 +154,8 @@ class Catalog:
 @lru_cache(maxsize=8192)
 def _format_date(value: str, locale: Locale, formats: DateFormats) -> str:
     """Format a partial date with Babel (cached: the same dates recur in every list)."""
+    from babel.dates import format_date as babel_format_date
+
     parts = value.split("-")
     try:
         if len(parts) == 3:

@@ -35,17 +35,15 @@ from typing import Any
 import yaml
 
 from .errors import KnowledgeError, MeetbotError, Problem
-from .knowledge import (
+from .knowledge import KnowledgeBase, knowledge_files, load
+from .loader import (
     MAX_FILE_BYTES,
-    KnowledgeBase,
     ParsedFile,
-    _assemble,
-    _display,
-    _ids_in_data,
-    _validate,
-    knowledge_files,
-    load,
+    assemble,
+    display_name,
+    ids_in_data,
     parse_file,
+    validate_file,
 )
 from .normalize import normalize, squash_whitespace
 from .router import Router
@@ -410,9 +408,9 @@ def ingest(knowledge_dir: Path, file: Path, *, url: str, publisher: str,
     source_path = root / source_rel
     draft_path = root / "drafts" / f"{sid}.yaml"
     if source_path.exists() and source_path.read_bytes() != raw:
-        raise SourceFileExists(_display(source_path, root))
+        raise SourceFileExists(display_name(source_path, root))
     if draft_path.exists():
-        raise DraftExists(_display(draft_path, root))
+        raise DraftExists(display_name(draft_path, root))
     if not (root / SOURCES_FILE).exists() and any(
             p.name != SOURCES_FILE for p in knowledge_files(root) if _has_sources(p)):
         raise BadOption(f"this knowledge base registers its sources outside {SOURCES_FILE}; "
@@ -445,11 +443,11 @@ def ingest(knowledge_dir: Path, file: Path, *, url: str, publisher: str,
     try:
         _atomic_write(draft_path, draft_text.encode("utf-8"))
     except OSError as exc:
-        raise DraftNotWritten(f"{_display(draft_path, root)}: {exc.strerror or exc}") from None
-    problems = [p for p in check_drafts(root) if p.file == _display(draft_path, root)]
+        raise DraftNotWritten(f"{display_name(draft_path, root)}: {exc.strerror or exc}") from None
+    problems = [p for p in check_drafts(root) if p.file == display_name(draft_path, root)]
     return drafter.summary(
-        source=_display(source_path, root), sources_yaml=_display(sources_yaml, root),
-        entry_line=entry_line, draft=_display(draft_path, root), title=title,
+        source=display_name(source_path, root), sources_yaml=display_name(sources_yaml, root),
+        entry_line=entry_line, draft=display_name(draft_path, root), title=title,
         published=published, date_given=bool(date), nbytes=len(raw), problems=problems)
 
 
@@ -472,29 +470,29 @@ def check_drafts(knowledge_dir: Path) -> list[Problem]:
     declared: set[str] = set()
     for path in knowledge_files(root):
         try:
-            parsed = parse_file(path, _display(path, root))
+            parsed = parse_file(path, display_name(path, root))
         except KnowledgeError:
             continue  # reported by load(); the draft is checked against the rest
-        declared.update(_ids_in_data(parsed.data))
-        model, _errors = _validate(parsed)
+        declared.update(ids_in_data(parsed.data))
+        model, _errors = validate_file(parsed)
         if model is not None:
             base.append((parsed, model))
     problems: list[Problem] = []
     for path in drafts:
-        display = _display(path, root)
+        display = display_name(path, root)
         try:
             parsed = parse_file(path, display)
         except KnowledgeError as exc:
             problems.extend(exc.problems)
             continue
-        model, errors = _validate(parsed)
+        model, errors = validate_file(parsed)
         problems.extend(errors)
         if model is None:
             continue
         found: list[Problem] = []
         try:
-            _assemble(root, [*base, (parsed, model)], found, "draft-check",
-                      declared | _ids_in_data(parsed.data))
+            assemble(root, [*base, (parsed, model)], found, "draft-check",
+                      declared | ids_in_data(parsed.data))
         except KnowledgeError as exc:
             found = exc.problems
         problems.extend(p for p in found if p.file == display)

@@ -1,33 +1,87 @@
-"""The shape of the knowledge files, as pydantic models.
+"""The shape of the knowledge files: one frozen dataclass per kind of entry.
 
 Each YAML file under ``knowledge/`` holds one or more top-level sections (``sources``,
 ``people``, ``roles``, ``organizations``, ``events``, ``meetings``, ``faq``, ``intents``),
-each a list of entries. The models here check types and required keys; cross-references
-and citations are checked by :mod:`meetbot.knowledge`, which also turns every error into
+each a list of entries. :mod:`meetbot.loader` validates the files against these classes with
+pydantic (types, required keys, unknown keys, patterns, whitespace stripped from every
+string); cross-references and citations are checked there too, and every error becomes
 ``file:line: message``.
+
+The classes are plain dataclasses, and the constraints plain annotations (:class:`Rule`), so
+the answering side, and an engine unpickled from the cache, never import pydantic: a cold
+``meetbot ask`` starts in a fraction of the time.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-PartialDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A constraint on a string or list field, applied when a knowledge file is validated.
+
+    Implements pydantic's ``__get_pydantic_core_schema__`` hook, so pydantic is only
+    imported by whoever validates.
+    """
+
+    pattern: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    before: Callable[[object], object] | None = None
+    """Applied to the raw value first (e.g. a YAML date becomes a string)."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        """The core schema of ``source`` with this rule's constraints."""
+        from pydantic_core import core_schema
+
+        schema = handler(source)
+        for key in ("pattern", "min_length", "max_length"):
+            value = getattr(self, key)
+            if value is not None:
+                schema[key] = value
+        if self.before is not None:
+            return core_schema.no_info_before_validator_function(self.before, schema)
+        return schema
+
+
+_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+_DATE_RE = re.compile(_DATE)
+
+
+def _coerce_date(value: object) -> object:
+    """Accept YAML dates (``2023-06-07`` parses as a date) and bare years as strings."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    if isinstance(value, int) and 1000 <= value <= 9999:
+        return str(value)
+    if isinstance(value, str) and not _DATE_RE.match(value):
+        raise ValueError("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+Id = Annotated[str, Rule(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+Text = Annotated[str, Rule(min_length=1)]
+PartialDate = Annotated[str, Rule(pattern=_DATE, before=_coerce_date)]
 """A date as precise as the source is: ``2010``, ``2023-06`` or ``2023-06-07``."""
-
-_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
-class Strict(BaseModel):
-    """Base for every entry: unknown keys are errors, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+LanguageCode = Annotated[str, Rule(pattern=r"^[a-z]{2,3}$")]
+Translations = dict[LanguageCode, Text]
+"""Curated renderings of a name or text in other languages, keyed by language code."""
+Url = Annotated[str, Rule(pattern=r"^https?://\S+$")]
 
 
+class Strict:
+    """Base for every entry: unknown keys are errors, strings are stripped, values frozen."""
+
+    __slots__ = ()
+    __pydantic_config__: ClassVar[dict[str, Any]] = {
+        "extra": "forbid", "str_strip_whitespace": True}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Cite(Strict):
     """Evidence for a fact: a verbatim (whitespace-normalised) quote from a source."""
 
@@ -35,29 +89,21 @@ class Cite(Strict):
     quote: Text
 
 
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
-Translations = dict[LanguageCode, Text]
-"""Curated renderings of a name or text in other languages, keyed by language code."""
-
-
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Source(Strict):
     """A published document the knowledge base is built from."""
 
     id: Id
     title: Text
     publisher: Text
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    url: Url
     published: PartialDate
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] = "en"
+    language: Annotated[str, Rule(pattern=r"^[a-z]{2}$")] = "en"
     file: Text
     note: Text | None = None
 
-    @field_validator("published", mode="before")
-    @classmethod
-    def _date_to_str(cls, value: object) -> object:
-        return _coerce_date(value)
 
-
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Role(Strict):
     """A position someone can hold, e.g. the OSCE Secretary General."""
 
@@ -66,10 +112,11 @@ class Role(Strict):
     organization: Id | None = None
     head: bool = False
     """True when the holder heads ``organization`` ("who heads ODIHR?")."""
-    aliases: list[Text] = Field(default_factory=list)
-    translations: Translations = Field(default_factory=dict)
+    aliases: list[Text] = field(default_factory=list)
+    translations: Translations = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RoleHolding(Strict):
     """A person shown in a role by a source, as of that source's date."""
 
@@ -77,12 +124,8 @@ class RoleHolding(Strict):
     as_of: PartialDate
     cite: Cite
 
-    @field_validator("as_of", mode="before")
-    @classmethod
-    def _date_to_str(cls, value: object) -> object:
-        return _coerce_date(value)
 
-
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Person(Strict):
     """A person the sources mention."""
 
@@ -90,13 +133,14 @@ class Person(Strict):
     name: Text
     gender: Literal["female", "male"] | None = None
     """Used only to resolve "she"/"he" in follow-up questions."""
-    aliases: list[Text] = Field(default_factory=list)
-    roles: list[RoleHolding] = Field(default_factory=list)
-    translations: Translations = Field(default_factory=dict)
+    aliases: list[Text] = field(default_factory=list)
+    roles: list[RoleHolding] = field(default_factory=list)
+    translations: Translations = field(default_factory=dict)
     cite: Cite | None = None
     """Evidence that the person appears in a source, when no role carries it."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Organization(Strict):
     """A state, international organisation, institution or ministry."""
 
@@ -104,62 +148,62 @@ class Organization(Strict):
     name: Text
     kind: Literal["country", "international organization", "institution", "ministry",
                   "government", "publisher"]
-    acronyms: list[Text] = Field(default_factory=list)
-    aliases: list[Text] = Field(default_factory=list)
+    acronyms: list[Text] = field(default_factory=list)
+    aliases: list[Text] = field(default_factory=list)
     parent: Id | None = None
     description: Text | None = None
-    translations: Translations = Field(default_factory=dict)
+    translations: Translations = field(default_factory=dict)
     cite: Cite
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Fact(Strict):
     """A short statement of fact with its evidence."""
 
     text: Text
     cite: Cite
-    translations: Translations = Field(default_factory=dict)
+    translations: Translations = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Event(Strict):
     """A conference, forum or summit a meeting took place at or refers to."""
 
     id: Id
     name: Text
-    aliases: list[Text] = Field(default_factory=list)
+    aliases: list[Text] = field(default_factory=list)
     organization: Id | None = None
     date: PartialDate | None = None
     """Only when a source states it; otherwise the bot says the sources do not say."""
     date_cite: Cite | None = None
     place: Text | None = None
     place_cite: Cite | None = None
-    facts: list[Fact] = Field(min_length=1)
-    translations: Translations = Field(default_factory=dict)
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _date_to_str(cls, value: object) -> object:
-        return _coerce_date(value)
+    facts: Annotated[list[Fact], Rule(min_length=1)]
+    translations: Translations = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Topic(Strict):
     """Something discussed at a meeting."""
 
     text: Text
-    keywords: list[Text] = Field(default_factory=list)
+    keywords: list[Text] = field(default_factory=list)
     cite: Cite
-    translations: Translations = Field(default_factory=dict)
+    translations: Translations = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Statement(Strict):
     """Something a participant said: verbatim (``direct``) or as the source reports it."""
 
     speaker: Id
     kind: Literal["direct", "reported"] = "direct"
-    keywords: list[Text] = Field(default_factory=list)
+    keywords: list[Text] = field(default_factory=list)
     cite: Cite
     """For a direct statement the quote *is* the statement."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Meeting(Strict):
     """A meeting between two or more people, as one source reports it."""
 
@@ -172,28 +216,25 @@ class Meeting(Strict):
     event: Id | None = None
     place: Text | None = None
     place_cite: Cite | None = None
-    participants: list[Id] = Field(min_length=2)
+    participants: Annotated[list[Id], Rule(min_length=2)]
     summary: Fact
-    topics: list[Topic] = Field(default_factory=list)
-    statements: list[Statement] = Field(default_factory=list)
-    translations: Translations = Field(default_factory=dict)
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _date_to_str(cls, value: object) -> object:
-        return _coerce_date(value)
+    topics: list[Topic] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    translations: Translations = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FaqEntry(Strict):
     """A curated question (in several phrasings) and its cited answer."""
 
     id: Id
-    questions: list[Text] = Field(min_length=1)
+    questions: Annotated[list[Text], Rule(min_length=1)]
     answer: Text
-    cites: list[Cite] = Field(min_length=1)
-    translations: Translations = Field(default_factory=dict)
+    cites: Annotated[list[Cite], Rule(min_length=1)]
+    translations: Translations = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Intent(Strict):
     """A class of question, with example phrasings the router learns from."""
 
@@ -201,30 +242,21 @@ class Intent(Strict):
     description: Text
     suggestion: Text
     """A readable question for "did you mean", with ``{person}``-style slots."""
-    examples: list[Text] = Field(min_length=1)
+    examples: Annotated[list[Text], Rule(min_length=1)]
     reply: Text | None = None
     """For conversational intents (greetings, thanks): the fixed reply."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class KnowledgeFile(Strict):
     """One YAML file: any subset of the sections."""
 
-    sources: list[Source] = Field(default_factory=list)
-    people: list[Person] = Field(default_factory=list)
-    roles: list[Role] = Field(default_factory=list)
-    organizations: list[Organization] = Field(default_factory=list)
-    events: list[Event] = Field(default_factory=list)
-    meetings: list[Meeting] = Field(default_factory=list)
-    faq: list[FaqEntry] = Field(default_factory=list)
-    intents: list[Intent] = Field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    organizations: list[Organization] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
+    faq: list[FaqEntry] = field(default_factory=list)
+    intents: list[Intent] = field(default_factory=list)
 
-
-def _coerce_date(value: object) -> object:
-    """Accept YAML dates (``2023-06-07`` parses as a date) and bare years as strings."""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
-    if isinstance(value, int) and 1000 <= value <= 9999:
-        return str(value)
-    if isinstance(value, str) and not _DATE_RE.match(value):
-        raise ValueError("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
-    return value

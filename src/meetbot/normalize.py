@@ -1,6 +1,6 @@
 """Text normalisation: the one processor used on questions, aliases and phrasings alike.
 
-``normalize`` folds case, stems Cyrillic words with the Snowball Russian stemmer (so
+``normalize`` folds case, stems Cyrillic words with Snowball's Russian stemmer (PyStemmer: so
 "Токаевым" and "Кошербаевым" meet "Токаев" and "Кошербаев", "встречался" meets
 "встречались") and keeps them in Cyrillic, so Russian words never collide with English
 ones ("лет" is not "let"); every other script is transliterated to ASCII and diacritics are
@@ -16,7 +16,7 @@ import unicodedata
 from functools import lru_cache
 
 from anyascii import anyascii
-from snowballstemmer.russian_stemmer import RussianStemmer  # not the 30 other languages
+from Stemmer import Stemmer
 
 _POSSESSIVE = re.compile(r"(?<=\w)['’`´]s\b")
 _NEGATION = re.compile(r"(?<=\w)n['’`´]t\b", re.IGNORECASE)
@@ -28,7 +28,7 @@ _NON_WORD = re.compile(r"[^a-z0-9\u0430-\u044f\u0451\u0456\u04d9\u0493\u049b\u04
 _FOREIGN = re.compile(r"[^\x00-\x7f\u0400-\u04ff]+")
 """Runs of characters that are neither ASCII nor Cyrillic (diacritics, other scripts)."""
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
-_RUSSIAN = RussianStemmer()
+_RUSSIAN = Stemmer("russian")
 _CONTROL = {cat for cat in ("Cc", "Cf", "Cs", "Co", "Cn")}
 
 MAX_QUESTION_CHARS = 500

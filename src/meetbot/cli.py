@@ -196,7 +196,7 @@ def _ask(live: object, args: argparse.Namespace) -> int:
         answer = live.engine.ask(args.question)
         print(to_json(answer) if args.json else to_plain(answer))
         return 0
-    live.watch()
+    live.watch(warm=False)
     context = Context()
     try:
         for line in sys.stdin:

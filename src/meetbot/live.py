@@ -38,6 +38,7 @@ class LiveKnowledge:
         self._listeners: list[Listener] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._warm_up = True
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener`` after every reload attempt that found a change."""
@@ -67,7 +68,7 @@ class LiveKnowledge:
                                  "knowledge base:\n%s", exc)
                     self._notify(exc.problems)
                 return exc.problems
-            if self._thread is not None:
+            if self._thread is not None and self._warm_up:
                 _warm(engine)
             self.engine = engine
             self._stamp = stamp
@@ -84,10 +85,17 @@ class LiveKnowledge:
             except Exception:
                 logger.exception("reload listener failed")
 
-    def watch(self) -> None:
-        """Start reloading in the background whenever the knowledge files change."""
+    def watch(self, *, warm: bool = True) -> None:
+        """Start reloading in the background whenever the knowledge files change.
+
+        With ``warm`` (the interactive modes), the engine is first prepared for fast first
+        answers (:meth:`~meetbot.engine.Engine.warm_up`), and so is every reloaded one. A
+        batch reading questions that are already waiting passes ``warm=False``: it answers
+        at once, and warming up beside it would only compete for the interpreter.
+        """
         if self._thread is not None:
             return
+        self._warm_up = warm
         self._thread = threading.Thread(target=self._watch, name="knowledge-watch",
                                         daemon=True)
         self._thread.start()
@@ -95,7 +103,8 @@ class LiveKnowledge:
     def _watch(self) -> None:
         from watchfiles import watch
 
-        _warm(self.engine)
+        if self._warm_up:
+            _warm(self.engine)
         self.reload()  # an edit saved before the watcher started is not missed
         started = False
         try:

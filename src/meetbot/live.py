@@ -109,7 +109,7 @@ class LiveKnowledge:
         started = False
         try:
             for changes in watch(self.directory, stop_event=self._stop, debounce=200,
-                                 step=50, rust_timeout=1000, yield_on_timeout=True,
+                                 step=10, rust_timeout=1000, yield_on_timeout=True,
                                  raise_interrupt=False):
                 if changes or not started:
                     # The first quiet second proves the watcher is running: check once more

@@ -253,6 +253,11 @@ class Router:
         self.kb = kb
         self.stopwords, self.months = _language_words(kb)
         self.female, self.male, self.plural, self.back_references = _pronouns(kb)
+        self._personal = self.female | self.male | self.plural
+        """Pronouns that stand for a person ("she", "they")."""
+        self._thing_references = self.back_references - self._personal - {
+            "the", "that", "this", "there", "then"}
+        """Words that stand for an organisation, event or role ("it")."""
         self.aliases: dict[str, list[tuple[Kind, str]]] = {}
         self._build_aliases()
         self.max_alias_words = max((len(a.split()) for a in self.aliases), default=1)
@@ -765,18 +770,19 @@ class Router:
     def _pronouns_as_slots(self, words: list[str], mentions: list[Mention],
                            ctx: Context) -> tuple[list[str], list[Mention]] | None:
         """Read "she", "they", "it" as the slot they refer to, when the context has one."""
-        taken = {i for m in mentions for i in range(m.start, m.end)}
         thing = ("org", ctx.orgs) if ctx.orgs else ("event", ctx.events) if ctx.events else (
             ("role", ctx.roles) if ctx.roles else None)
+        if thing is None and not ctx.people:
+            return None  # nothing to refer back to (a first question)
+        taken = {i for m in mentions for i in range(m.start, m.end)}
         replaced = list(words)
         extra: list[Mention] = []
         for i, word in enumerate(words):
             if i in taken:
                 continue
-            if word in self.female | self.male | self.plural and ctx.people:
+            if word in self._personal and ctx.people:
                 extra.append(Mention("person", ctx.people[0], "(context)", 100.0, i, i + 1))
-            elif word in self.back_references - self.female - self.male - self.plural - {
-                    "the", "that", "this", "there", "then"} and thing is not None:
+            elif word in self._thing_references and thing is not None:
                 kind, ids = thing
                 extra.append(Mention(kind, ids[0], "(context)", 100.0, i, i + 1))  # type: ignore[arg-type]
         if not extra:

@@ -649,28 +649,50 @@ class Router:
             for i in range(mention.start, mention.end):
                 taken[i] = True
         latin_words = [latin(w) for w in words]  # a phrase in Latin is its words in Latin
+        # Per word, once rather than for each of the many spans that hold it: whether it is
+        # a function word, and whether it (in Latin) occurs in some alias — an exact match
+        # needs every word of the span to occur in one.
+        stopwords = self.stopwords
+        function = [w in stopwords or w in FILLERS for w in words]
+        alias_words = self._alias_words
+        native_known = [w in alias_words for w in words]
+        latin_known = [all(part in alias_words for part in w.split()) for w in latin_words]
+        if fuzzy:
+            latin_function = [w in stopwords or w in self._latin_stopwords for w in latin_words]
+            alias_like: list[bool | None] = [None] * len(words)  # filled in as needed
+        aliases = self.aliases
         for size in range(min(self.max_alias_words, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
-                if any(taken[start:start + size]):
+                end = start + size
+                if any(taken[start:end]) or all(function[start:end]):
                     continue
-                chunk = words[start:start + size]
-                if all(w in self.stopwords or w in FILLERS for w in chunk):
-                    continue
-                phrase = " ".join(chunk)
-                hit = self.aliases.get(phrase)
+                hit = None
                 score = 100.0
-                if hit is None:
-                    latin_chunk = latin_words[start:start + size]
-                    latin_phrase = " ".join(latin_chunk)
-                    if latin_phrase != phrase:
-                        hit = self.aliases.get(latin_phrase)
-                    if hit is None and fuzzy:
-                        hit, score = self._fuzzy(latin_phrase, latin_chunk, size)
+                if all(native_known[start:end]):
+                    hit = aliases.get(" ".join(words[start:end]))
+                if hit is None and all(latin_known[start:end]):
+                    hit = aliases.get(" ".join(latin_words[start:end]))
+                # A fuzzy match never starts or ends with a function word, and each of its
+                # other words must be (a typo of) a word of some alias.
+                if hit is None and fuzzy and not (latin_function[start]
+                                                  or latin_function[end - 1]):
+                    for i in range(start, end) if size > 1 else ():
+                        if latin_function[i]:
+                            continue
+                        like = alias_like[i]
+                        if like is None:
+                            like = alias_like[i] = self._could_be_alias_word(latin_words[i])
+                        if not like:
+                            break
+                    else:
+                        latin_chunk = latin_words[start:end]
+                        hit, score = self._fuzzy(" ".join(latin_chunk), latin_chunk, size)
                 if hit is None:
                     continue
                 kind, entry_id = hit[0]
-                found.append(Mention(kind, entry_id, phrase, score, start, start + size))
-                for i in range(start, start + size):
+                found.append(Mention(kind, entry_id, " ".join(words[start:end]), score,
+                                     start, end))
+                for i in range(start, end):
                     taken[i] = True
         for i, word in enumerate(words):
             if taken[i]:
@@ -685,16 +707,16 @@ class Router:
         return _merge_month_year(found)
 
     def _fuzzy(self, phrase: str, chunk: list[str], size: int) -> Linked:
+        """The alias the Latin ``phrase`` (words ``chunk``) is a typo of, if any.
+
+        ``link`` has checked that the phrase neither starts nor ends with a function word
+        and that each of its other words could be part of an alias.
+        """
         if size == 1 and (phrase in self.intent_vocabulary or phrase in self._latin_vocabulary
-                          or phrase in self.stopwords or phrase in FILLERS or phrase.isdigit()):
-            return None, 0.0
-        if any(w in self.stopwords or w in self._latin_stopwords for w in (chunk[0], chunk[-1])):
+                          or phrase in FILLERS or phrase.isdigit()):
             return None, 0.0
         cutoff = _fuzzy_cutoff(phrase)
         if cutoff > 100:
-            return None, 0.0
-        if size > 1 and not all(self._could_be_alias_word(w) for w in chunk
-                                if w not in self.stopwords and w not in self._latin_stopwords):
             return None, 0.0
         hit = self._linked.get(phrase)
         if hit is None:

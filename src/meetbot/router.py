@@ -220,6 +220,9 @@ KEPT_CANDIDATES = 8
 """Candidates a routing decision looks at (and a template's remembered score keeps)."""
 SCORE_MEMO_SIZE = 4096
 """Templates whose scores a router remembers (about 1 KB each) before it starts afresh."""
+TEMPLATE_MEMO_SIZE = 1024
+"""Templates whose scores against the general phrasings a router remembers (a few KB each;
+one template serves every pair of people asked about in it)."""
 MEMO_SIZE = 20_000
 """Words and phrases whose fuzzy results a router remembers before it starts afresh."""
 
@@ -244,6 +247,26 @@ class Memo(dict[K, V]):
 
 Linked = tuple[list[tuple["Kind", str]] | None, float]
 """What a phrase links to (None: nothing) and how closely."""
+
+_UNSCORED = -2.0
+"""Marks a phrasing not yet scored against a template (scores are at least 0)."""
+
+
+@dataclass(slots=True)
+class _TemplateScoring:
+    """What scoring a template needs whatever entries the question names, and the scores of
+    the phrasings that name no entry (those depend on the template alone)."""
+
+    matched: dict[str, float]
+    """Phrasing-vocabulary words of the template (or typos of them): best similarity."""
+    weighted: dict[str, float]
+    """The same words, weighted."""
+    total: float
+    """The weight of the template's words."""
+    function: dict[str, float]
+    """Function words of the template, by vocabulary word: their weight."""
+    scores: dict[int, float | None] = field(default_factory=dict)
+    """Per phrasing that names no entry, once scored: its score (None: no word shared)."""
 
 
 class Router:
@@ -464,6 +487,8 @@ class Router:
         self._postings: dict[str, list[int]] = {}
         self._example_weight: list[float] = []
         self._example_specific: list[tuple[str, ...]] = []
+        self._example_slots: list[tuple[str, ...]] = []
+        """The slot word of each of those entries ("xperson" for "xperson_schmid")."""
         self._example_words: list[frozenset[str]] = []
         self._example_intent = [ex.intent for ex in self.examples]
         self._example_tuples: list[tuple[str, ...]] = []
@@ -473,6 +498,8 @@ class Router:
             self._example_words.append(words)
             self._example_tuples.append(tuple(dict.fromkeys(ex.template.split())))
             self._example_specific.append(tuple(w for w in words if "_" in w))
+            self._example_slots.append(tuple(w.split("_", 1)[0]
+                                             for w in self._example_specific[-1]))
             self._example_weight.append(sum(self._weight(w) for w in words) or 1.0)
             for word in words:
                 self._postings.setdefault(word, []).append(index)
@@ -480,6 +507,7 @@ class Router:
         self._soft_cache: Memo[str, tuple[tuple[str, float], ...]] = Memo()
         self._score_cache: Memo[tuple[str, tuple[str, ...]], tuple[Candidate, ...]] = Memo(
             SCORE_MEMO_SIZE)
+        self._template_cache: Memo[str, _TemplateScoring] = Memo(TEMPLATE_MEMO_SIZE)
         limit = max(COMMON_WORD_SHARE * len(self.examples), 20)
         self._common_words = frozenset(w for w, ids in self._postings.items() if len(ids) > limit)
         """Words in so many phrasings ("the", "what", a slot) that they don't pick candidates."""
@@ -561,28 +589,44 @@ class Router:
                                                                                specific)))
         return list(cached)
 
-    def _score_intents(self, template: str, specific: tuple[str, ...]) -> list[Candidate]:
-        """The best ``KEPT_CANDIDATES`` intents for ``template``, best first (see ``_rank``)."""
-        words = list(dict.fromkeys(template.split()))
-        if not words:
-            return []
-        matched: dict[str, float] = dict.fromkeys(specific, 1.0)
-        q_total = 0.0
+    def _template_scoring(self, template: str) -> _TemplateScoring:
+        """The parts of scoring ``template`` that do not depend on the entries named."""
+        found = self._template_cache.get(template)
+        if found is not None:
+            return found
+        matched: dict[str, float] = {}
+        total = 0.0
         function: dict[str, float] = {}  # function words of the question, by vocabulary word
-        for word in words:
+        for word in dict.fromkeys(template.split()):
             hits = self._soft_matches(word)
             if not hits:
-                q_total += self._weight(word)
+                total += self._weight(word)
                 if word in self.stopwords:
                     function[word] = self._weight(word)
                 continue
-            q_total += self._weight(hits[0][0])
+            total += self._weight(hits[0][0])
             for vocab_word, sim in hits:
                 matched[vocab_word] = max(matched.get(vocab_word, 0.0), sim)
                 if vocab_word in self.stopwords:
                     function[vocab_word] = self._weight(vocab_word)
-        asked = {token.split("_", 1)[0]: token for token in matched if "_" in token}
         weighted = {word: self._weight(word) * sim for word, sim in matched.items()}
+        return self._template_cache.remember(
+            template, _TemplateScoring(matched, weighted, total, function))
+
+    def _score_intents(self, template: str, specific: tuple[str, ...]) -> list[Candidate]:
+        """The best ``KEPT_CANDIDATES`` intents for ``template``, best first (see ``_rank``)."""
+        if not template.split():
+            return []
+        base = self._template_scoring(template)
+        # Entry tokens ("xperson_schmid") contain "_", vocabulary words never do: the two
+        # parts do not overlap, and the entries come first as they always have.
+        matched: dict[str, float] = dict.fromkeys(specific, 1.0)
+        matched.update(base.matched)
+        weighted = {token: self._weight(token) * 1.0 for token in specific}
+        weighted.update(base.weighted)
+        q_total = base.total
+        function = base.function
+        asked = {token.split("_", 1)[0]: token for token in specific}
         # Candidates come from content words and slots; function words ("the", "what")
         # appear in most phrasings and would make every phrasing a candidate.
         common = self._common_words
@@ -600,25 +644,37 @@ class Router:
         example_tuples = self._example_tuples
         example_weight = self._example_weight
         example_specific = self._example_specific
+        example_slots = self._example_slots
         example_intent = self._example_intent
+        general_scores = base.scores
         best_score: dict[str, float] = {}
         best_index: dict[str, int] = {}
-        for index in candidates:
-            words_here = example_tuples[index]
-            overlap = sum(map(weight_of, words_here, zeros))
-            if not overlap:
+        for index in candidates:  # in the set's order: on a tie, the first seen stays
+            specific_here = example_specific[index]
+            # a phrasing naming no entry scores the same whatever the question names
+            score = _UNSCORED if specific_here else general_scores.get(index, _UNSCORED)
+            if score == _UNSCORED:
+                words_here = example_tuples[index]
+                overlap = sum(map(weight_of, words_here, zeros))
+                if overlap:
+                    # A function word the example lacks costs less than a missing content
+                    # word.
+                    spare = function_total - (sum(map(function_weight_of, words_here, zeros))
+                                              if function_total else 0.0)
+                    denominator = q_total - FUNCTION_WORD_DISCOUNT * spare
+                    precision = overlap / denominator if denominator > 0 else 0.0
+                    recall = overlap / example_weight[index]
+                    # rounded: sums over sets add in hash order, and ties must not depend on it
+                    score = round(2 * precision * recall / (precision + recall), 9)
+                    for token, slot in zip(specific_here, example_slots[index], strict=True):
+                        if slot in asked and token not in matched:
+                            score *= 0.6
+                else:
+                    score = None
+                if not specific_here:
+                    general_scores[index] = score
+            if score is None:
                 continue
-            # A function word the example lacks costs less than a missing content word.
-            spare = function_total - (sum(map(function_weight_of, words_here, zeros))
-                                      if function_total else 0.0)
-            denominator = q_total - FUNCTION_WORD_DISCOUNT * spare
-            precision = overlap / denominator if denominator > 0 else 0.0
-            recall = overlap / example_weight[index]
-            # rounded: sums over sets add in hash order, and ties must not depend on it
-            score = round(2 * precision * recall / (precision + recall), 9)
-            for token in example_specific[index]:
-                if token.split("_", 1)[0] in asked and token not in matched:
-                    score *= 0.6
             intent = example_intent[index]
             if score > best_score.get(intent, -1.0):
                 best_score[intent] = score

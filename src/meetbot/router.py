@@ -421,6 +421,8 @@ class Router:
                 start = _find(words, quoted)
                 if quoted and start >= 0:
                     spans.append((start, start + len(quoted)))
+        if not spans and not implicit:
+            return []
         hit = [False] * len(words)
         for i in range(len(words) - 1 if implicit else 0):
             if words[i] in self.stopwords and words[i + 1] in self.stopwords:
@@ -705,28 +707,33 @@ class Router:
             for i in range(mention.start, mention.end):
                 taken[i] = True
         latin_words = [latin(w) for w in words]  # a phrase in Latin is its words in Latin
-        # Per word, once rather than for each of the many spans that hold it: whether it is
-        # a function word, and whether it (in Latin) occurs in some alias — an exact match
-        # needs every word of the span to occur in one.
+        # Each span of up to ``max_alias_words`` words is considered, longest first. Per
+        # word, once, rather than for each span that holds it: whether it is a function
+        # word and whether it occurs in some alias (an exact match needs every word of the
+        # span to). ``*_reach[i]`` is where the run of such words starting at ``i`` ends,
+        # so "are all words of words[start:end] such" is ``end <= reach[start]``.
         stopwords = self.stopwords
-        function = [w in stopwords or w in FILLERS for w in words]
         alias_words = self._alias_words
-        native_known = [w in alias_words for w in words]
-        latin_known = [all(part in alias_words for part in w.split()) for w in latin_words]
-        if fuzzy:
-            latin_function = [w in stopwords or w in self._latin_stopwords for w in latin_words]
-            alias_like: list[bool | None] = [None] * len(words)  # filled in as needed
+        function_reach = _reach([w in stopwords or w in FILLERS for w in words])
+        native_reach = _reach([w in alias_words for w in words])
+        latin_reach = native_reach if latin_words == words else _reach(
+            [all(part in alias_words for part in w.split()) for w in latin_words])
+        free_reach = _reach([not t for t in taken]) if found else [len(words)] * (
+            len(words) + 1)
+        latin_function = [w in stopwords or w in self._latin_stopwords
+                          for w in latin_words] if fuzzy else []
+        alias_like: list[bool | None] = [None] * len(words)  # filled in as needed
         aliases = self.aliases
         for size in range(min(self.max_alias_words, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
                 end = start + size
-                if any(taken[start:end]) or all(function[start:end]):
-                    continue
+                if end > free_reach[start] or end <= function_reach[start]:
+                    continue  # overlaps a mention found already, or only function words
                 hit = None
                 score = 100.0
-                if all(native_known[start:end]):
+                if end <= native_reach[start]:
                     hit = aliases.get(" ".join(words[start:end]))
-                if hit is None and all(latin_known[start:end]):
+                if hit is None and end <= latin_reach[start]:
                     hit = aliases.get(" ".join(latin_words[start:end]))
                 # A fuzzy match never starts or ends with a function word, and each of its
                 # other words must be (a typo of) a word of some alias.
@@ -750,6 +757,7 @@ class Router:
                                      start, end))
                 for i in range(start, end):
                     taken[i] = True
+                free_reach = _reach([not t for t in taken])
         for i, word in enumerate(words):
             if taken[i]:
                 continue
@@ -1037,6 +1045,15 @@ def _templated(words: list[str], mentions: Iterable[Mention], *,
             out.append(words[i])
             i += 1
     return out
+
+
+def _reach(flags: list[bool]) -> list[int]:
+    """Per position ``i``: the end of the run of true ``flags`` starting there (``i`` when
+    ``flags[i]`` is false); one more entry, for the end of the list."""
+    reach = [len(flags)] * (len(flags) + 1)
+    for i in range(len(flags) - 1, -1, -1):
+        reach[i] = reach[i + 1] if flags[i] else i
+    return reach
 
 
 def _covered(index: int, mentions: Iterable[Mention]) -> bool:

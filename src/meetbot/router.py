@@ -851,7 +851,9 @@ class Router:
             if top is None or fitted.confidence > top.confidence:
                 top = fitted
         assert top is not None
-        return replace(top, candidates=tuple(candidates[:5]), words=tuple(words), topic=topic)
+        return Route(top.intent, top.confidence, top.mentions, tuple(candidates[:5]),
+                     top.template, topic=topic, unknown=top.unknown,
+                     from_context=top.from_context, words=tuple(words))
 
     def _pronouns_as_slots(self, words: list[str], mentions: list[Mention],
                            ctx: Context) -> tuple[list[str], list[Mention]] | None:

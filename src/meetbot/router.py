@@ -221,8 +221,8 @@ KEPT_CANDIDATES = 8
 SCORE_MEMO_SIZE = 4096
 """Templates whose scores a router remembers (about 1 KB each) before it starts afresh."""
 TEMPLATE_MEMO_SIZE = 1024
-"""Templates whose scores against the general phrasings a router remembers (a few KB each;
-one template serves every pair of people asked about in it)."""
+"""Templates whose scores against the phrasings a router remembers (a few KB each; one
+template serves every pair of people asked about in it)."""
 MEMO_SIZE = 20_000
 """Words and phrases whose fuzzy results a router remembers before it starts afresh."""
 
@@ -255,7 +255,7 @@ _UNSCORED = -2.0
 @dataclass(slots=True)
 class _TemplateScoring:
     """What scoring a template needs whatever entries the question names, and the scores of
-    the phrasings that name no entry (those depend on the template alone)."""
+    phrasings against it that do not depend on the entries named."""
 
     matched: dict[str, float]
     """Phrasing-vocabulary words of the template (or typos of them): best similarity."""
@@ -266,7 +266,8 @@ class _TemplateScoring:
     function: dict[str, float]
     """Function words of the template, by vocabulary word: their weight."""
     scores: dict[int, float | None] = field(default_factory=dict)
-    """Per phrasing that names no entry, once scored: its score (None: no word shared)."""
+    """Per phrasing, once scored while naming none of the question's entries: its score
+    before any penalty for naming another entry (None: no word shared)."""
 
 
 class Router:
@@ -639,6 +640,9 @@ class Router:
         candidates: set[int] = set(self._function_only)
         for word in content:
             candidates.update(self._postings.get(word, ()))
+        naming: set[int] = set()  # the phrasings naming an entry the question names
+        for token in specific:
+            naming.update(self._postings.get(token, ()))
         weight_of = weighted.get
         function_weight_of = function.get
         function_total = sum(function.values())
@@ -648,13 +652,15 @@ class Router:
         example_specific = self._example_specific
         example_slots = self._example_slots
         example_intent = self._example_intent
-        general_scores = base.scores
+        remembered = base.scores
         best_score: dict[str, float] = {}
         best_index: dict[str, int] = {}
         for index in candidates:  # in the set's order: on a tie, the first seen stays
             specific_here = example_specific[index]
-            # a phrasing naming no entry scores the same whatever the question names
-            score = _UNSCORED if specific_here else general_scores.get(index, _UNSCORED)
+            # Unless the phrasing names one of the question's entries, the entries named
+            # add nothing to its score (only the penalty below): remembered per template.
+            fresh = index in naming
+            score = _UNSCORED if fresh else remembered.get(index, _UNSCORED)
             if score == _UNSCORED:
                 words_here = example_tuples[index]
                 overlap = sum(map(weight_of, words_here, zeros))
@@ -668,15 +674,16 @@ class Router:
                     recall = overlap / example_weight[index]
                     # rounded: sums over sets add in hash order, and ties must not depend on it
                     score = round(2 * precision * recall / (precision + recall), 9)
-                    for token, slot in zip(specific_here, example_slots[index], strict=True):
-                        if slot in asked and token not in matched:
-                            score *= 0.6
                 else:
                     score = None
-                if not specific_here:
-                    general_scores[index] = score
+                if not fresh:
+                    remembered[index] = score
             if score is None:
                 continue
+            if specific_here and asked:
+                for token, slot in zip(specific_here, example_slots[index], strict=True):
+                    if slot in asked and token not in matched:
+                        score *= 0.6
             intent = example_intent[index]
             if score > best_score.get(intent, -1.0):
                 best_score[intent] = score

@@ -270,6 +270,23 @@ class _TemplateScoring:
     before any penalty for naming another entry (None: no word shared)."""
 
 
+class _ByLength:
+    """Words sorted by length, so that fuzzy searches compare only those of similar length."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = sorted(words, key=len)
+        self.lengths = [len(word) for word in self.words]
+
+    def near(self, text: str, cutoff: float) -> list[str]:
+        """The words long enough and short enough for ``fuzz.ratio`` with ``text`` to reach
+        ``cutoff``: as the distance is at least the difference in length, the ratio is at
+        most ``200 * min(a, b) / (a + b)`` for lengths ``a`` and ``b``."""
+        shortest = math.floor(len(text) * cutoff / (200 - cutoff))
+        longest = math.ceil(len(text) * (200 - cutoff) / cutoff)
+        return self.words[bisect.bisect_left(self.lengths, shortest):
+                          bisect.bisect_right(self.lengths, longest)]
+
+
 class Router:
     """Entity linker and intent scorer over one knowledge base."""
 
@@ -290,13 +307,11 @@ class Router:
             if alias.isascii():  # fuzzy matching happens in the Latin (transliterated) space
                 by_words.setdefault(len(alias.split()), []).append(alias)
         self._alias_words = frozenset(w for alias in self.aliases for w in alias.split())
-        self._aliases_by_length: dict[int, tuple[tuple[int, ...], list[str]]] = {}
-        """Per number of words, the Latin aliases by length (and their lengths)."""
-        for size, aliases in by_words.items():
-            ordered = sorted(aliases, key=len)
-            self._aliases_by_length[size] = (tuple(map(len, ordered)), ordered)
-        self._latin_alias_words = sorted({w for size, aliases in by_words.items()
-                                          if size > 1 for a in aliases for w in a.split()})
+        self._aliases_by_length = {size: _ByLength(aliases) for size, aliases in by_words.items()}
+        """Per number of words, the Latin aliases by length."""
+        self._latin_alias_words = _ByLength(sorted({w for size, aliases in by_words.items()
+                                                    if size > 1 for a in aliases
+                                                    for w in a.split()}))
         """Every word of a multi-word alias: a chunk's words must each be close to one."""
         self._linked: Memo[str, Linked] = Memo()
         self._alias_like: Memo[str, bool] = Memo()
@@ -316,7 +331,7 @@ class Router:
             for word in ex.template.split())
         self.vocabulary = in_scope | self._knowledge_vocabulary()
         """Words that belong to the domain; any other word makes a question less likely ours."""
-        self._vocabulary_list: list[str] | None = None
+        self._vocabulary_list: _ByLength | None = None
         self._build_scorer()
         self._latin_vocabulary = frozenset(latin(w) for w in self.intent_vocabulary
                                            if not w.isascii())
@@ -570,10 +585,10 @@ class Router:
         known = self._other_form.get(word)
         if known is None:
             if self._vocabulary_list is None:
-                self._vocabulary_list = sorted(self.vocabulary)
+                self._vocabulary_list = _ByLength(sorted(self.vocabulary))
             known = self._other_form.remember(word, process.extractOne(
-                word, self._vocabulary_list, scorer=fuzz.ratio,
-                score_cutoff=WORD_FORM_SIMILARITY) is not None)
+                word, self._vocabulary_list.near(word, WORD_FORM_SIMILARITY),
+                scorer=fuzz.ratio, score_cutoff=WORD_FORM_SIMILARITY) is not None)
         return known
 
     def score_intents(self, template: str,
@@ -801,17 +816,13 @@ class Router:
             cutoff = _fuzzy_cutoff(word)
             known = self._alias_like.remember(word, word in self._alias_words or (
                 cutoff <= 100 and process.extractOne(
-                    word, self._latin_alias_words, scorer=fuzz.ratio,
+                    word, self._latin_alias_words.near(word, cutoff), scorer=fuzz.ratio,
                     score_cutoff=cutoff) is not None))
         return known
 
     def _fuzzy_search(self, phrase: str, chunk: list[str], size: int, cutoff: float) -> Linked:
-        lengths, by_length = self._aliases_by_length.get(size, ((), []))
-        # fuzz.ratio can reach ``cutoff`` only between strings of similar length
-        shortest = math.floor(len(phrase) * cutoff / (200 - cutoff))
-        longest = math.ceil(len(phrase) * (200 - cutoff) / cutoff)
-        candidates = by_length[bisect.bisect_left(lengths, shortest):
-                               bisect.bisect_right(lengths, longest)]
+        by_length = self._aliases_by_length.get(size)
+        candidates = by_length.near(phrase, cutoff) if by_length is not None else []
         for alias, score, _ in process.extract(phrase, candidates, scorer=fuzz.ratio,
                                                score_cutoff=cutoff, limit=5):
             if size == 1 or all(_word_close(a, b) or (

@@ -597,9 +597,12 @@ class Router:
 
         A mention matches its slot word in general phrasings and its own id in FAQ ones.
         Many questions share a template ("when did {person} meet {person}"), so results are
-        remembered per template and mentioned entries (bounded).
+        remembered per template and mentioned entries (bounded). An entry that no phrasing
+        names counts only by its kind, so it is remembered as "an entry of that kind".
         """
-        specific = tuple(sorted({_specific(mention) for mention in mentions}))
+        idf = self._idf
+        specific = tuple(sorted({token if token in idf else _unnamed(token)
+                                 for token in map(_specific, mentions)}))
         key = (template, specific)
         cached = self._score_cache.get(key)
         if cached is None:
@@ -1041,6 +1044,15 @@ def _best_of(literal: list[Candidate], inferred: list[Candidate]) -> list[Candid
 
 def _specific(mention: Mention) -> str:
     return f"{SLOT_WORD[mention.kind]}_{mention.id}"
+
+
+def _unnamed(token: str) -> str:
+    """``token`` ("xperson_braathu") as any entry of its kind ("xperson_?"; no id has "?").
+
+    For an entry no phrasing names, that is all scoring uses: it weighs as its slot word,
+    matches no phrasing's token, and tells which kinds of entry the question names.
+    """
+    return token.split("_", 1)[0] + "_?"
 
 
 def _find(words: list[str], part: list[str]) -> int:

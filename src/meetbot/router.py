@@ -706,16 +706,18 @@ class Router:
             if score > best_score.get(intent, -1.0):
                 best_score[intent] = score
                 best_index[intent] = index
-        named: dict[str, tuple[str, ...]] = {}
-        for intent, index in best_index.items():
-            named[intent] = tuple(t for t in example_specific[index] if t in matched)
-        ranked = sorted(best_score, key=lambda i: (-best_score[i], -len(named[i]), i))
+        # How many of the question's entries each best phrasing names (most name none).
+        named = {intent: sum(t in matched for t in tokens) if tokens else 0
+                 for intent, index in best_index.items()
+                 for tokens in (example_specific[index],)}
+        ranked = sorted((-score, -named[intent], intent) for intent, score in best_score.items())
         best = []
-        for intent in ranked[:KEPT_CANDIDATES]:  # only these are ever looked at
+        for _, _, intent in ranked[:KEPT_CANDIDATES]:  # only these are ever looked at
             index = best_index[intent]
-            missing = tuple(t for t in example_specific[index] if t not in matched)
+            tokens = example_specific[index]
+            missing = tuple(t for t in tokens if t not in matched) if tokens else ()
             best.append(Candidate(intent, best_score[intent], self.examples[index].text,
-                                  missing, len(named[intent])))
+                                  missing, named[intent]))
         return best
 
     # -- linking -----------------------------------------------------------------------

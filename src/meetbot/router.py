@@ -733,7 +733,8 @@ class Router:
         for mention in found:
             for i in range(mention.start, mention.end):
                 taken[i] = True
-        latin_words = [latin(w) for w in words]  # a phrase in Latin is its words in Latin
+        # a phrase in Latin is its words in Latin
+        latin_words = [w if w.isascii() else latin(w) for w in words]
         # Each span of up to ``max_alias_words`` words is considered, longest first. Per
         # word, once, rather than for each span that holds it: whether it is a function
         # word and whether it occurs in some alias (an exact match needs every word of the
@@ -839,7 +840,7 @@ class Router:
     # -- routing -----------------------------------------------------------------------
     def route(self, question: str, context: Context | None = None) -> Route | None:
         """Route ``question``; ``None`` when it has no words to go on."""
-        words = [w for w in normalize(question).split()]
+        words = normalize(question).split()
         if not words:
             return None
         mentions = self.link(words, raw=question)
@@ -861,9 +862,8 @@ class Router:
         if not candidates:
             return Route("", 0.0, tuple(mentions), (), template, unknown=unknown,
                          words=tuple(words))
-        covered = {i for m in mentions for i in range(m.start, m.end)}
         topic = tuple(w for i, w in enumerate(words)
-                      if i not in covered and w not in self.stopwords
+                      if i not in taken and w not in self.stopwords
                       and w not in FILLERS and w not in self.question_words)
         # Fitting slots can only lower a score, so stop once no later candidate can win.
         top: Route | None = None
@@ -966,7 +966,7 @@ class Router:
         resolved = list(mentions)
         used_context = False
         kinds = {m.kind for m in mentions}
-        refers_back = any(w in self.back_references for w in words) or not kinds - {"date"}
+        refers_back = not self.back_references.isdisjoint(words) or not kinds - {"date"}
         needs = REQUIRES.get(intent, ())
         for kind in needs:
             if kind in kinds:

@@ -177,7 +177,8 @@ _SPACE_BEFORE_PUNCTUATION = re.compile(r" +([.,:;)])")
 def _tidy(text: str) -> str:
     if "  " in text or "\t" in text:
         text = _SPACES.sub(" ", text)
-    if " " in text and _SPACE_BEFORE_PUNCTUATION.search(text):  # sub() with "\1" is slow
+    # what _SPACE_BEFORE_PUNCTUATION matches, found faster than by it (sub() with "\1" is slow)
+    if " ." in text or " ," in text or " :" in text or " ;" in text or " )" in text:
         text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
     return text.strip()
 

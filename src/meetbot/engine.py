@@ -24,7 +24,7 @@ from .i18n import Catalog, detect_language
 from .knowledge import KnowledgeBase, date_in, gc_paused
 from .normalize import MAX_QUESTION_CHARS, clean, normalize, squash_whitespace, transliterate
 from .passages import PassageIndex
-from .router import Context, Mention, Route, Router
+from .router import NO_CONTEXT, Context, Mention, Route, Router
 from .schema import Cite, Meeting, Person, Statement
 
 ANSWER_THRESHOLD = 0.60
@@ -211,7 +211,7 @@ class Engine:
         The answer is in ``lang`` if given, else in the question's language; text that
         could be either (an acronym, a name) is answered in ``default_lang``.
         """
-        ctx = context or Context()
+        ctx = context or NO_CONTEXT
         text = clean(question)
         language = lang or self.language_of(text, default_lang)
         catalog = self.catalog(language)

@@ -147,6 +147,10 @@ class Context:
     date: str | None = None
 
 
+NO_CONTEXT = Context()
+"""The context of a first question (shared: contexts are immutable)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """The routing decision for one question."""
@@ -845,7 +849,7 @@ class Router:
             return None
         mentions = self.link(words, raw=question)
         template, candidates = self._score(words, mentions)
-        ctx = context or Context()
+        ctx = context or NO_CONTEXT
         resolved = self._pronouns_as_slots(words, mentions, ctx)
         if resolved is not None:
             _, alternative = self._score(*resolved)

@@ -24,7 +24,7 @@ from .i18n import Catalog, detect_language
 from .knowledge import KnowledgeBase, date_in, gc_paused
 from .normalize import MAX_QUESTION_CHARS, clean, normalize, squash_whitespace, transliterate
 from .passages import PassageIndex
-from .router import Context, Mention, Route, Router
+from .router import NO_CONTEXT, Context, Mention, Route, Router
 from .schema import Cite, Meeting, Person, Statement
 
 ANSWER_THRESHOLD = 0.60
@@ -211,7 +211,7 @@ class Engine:
         The answer is in ``lang`` if given, else in the question's language; text that
         could be either (an acronym, a name) is answered in ``default_lang``.
         """
-        ctx = context or Context()
+        ctx = context or NO_CONTEXT
         text = clean(question)
         language = lang or self.language_of(text, default_lang)
         catalog = self.catalog(language)
@@ -267,9 +267,12 @@ class Engine:
             outcome = handler(self, route, ctx, w)
         intent = outcome.intent or intent
         new_ctx = outcome.context or self._remember(route, ctx)
-        new_ctx = replace(new_ctx, intent=intent,
+        # Contexts are built field by field here and below: dataclasses.replace, called a
+        # few times per answer, cost several per cent of the answering time.
+        new_ctx = Context(people=new_ctx.people, orgs=new_ctx.orgs, roles=new_ctx.roles,
+                          events=new_ctx.events, meeting=new_ctx.meeting, intent=intent,
                           sources=tuple(dict.fromkeys(c.source for c in w.citations))
-                          or ctx.sources)
+                          or ctx.sources, topic=new_ctx.topic, date=new_ctx.date)
         return Answer(question, outcome.kind != "decline", w.text, intent, route.confidence,
                       tuple(w.citations), kind=outcome.kind, context=new_ctx, route=route,
                       follow_ups=outcome.follow_ups, lang=lang)
@@ -398,18 +401,21 @@ class Engine:
             ids = route.ids(kind)  # type: ignore[arg-type]
             return tuple(ids) if ids else old
 
-        return replace(ctx, people=pick("person", ctx.people), orgs=pick("org", ctx.orgs),
+        return Context(people=pick("person", ctx.people), orgs=pick("org", ctx.orgs),
                        roles=pick("role", ctx.roles), events=pick("event", ctx.events),
-                       topic=route.topic)
+                       meeting=ctx.meeting, intent=ctx.intent, sources=ctx.sources,
+                       topic=route.topic, date=ctx.date)
 
     def _with_meeting(self, route: Route, ctx: Context, meetings: Sequence[Meeting]) -> Context:
         base = self._remember(route, ctx)
+        people, events, meeting = base.people, base.events, None
         if len(meetings) == 1:
-            people = tuple(meetings[0].participants)
-            ordered = tuple(dict.fromkeys((*route.ids("person"), *people)))
+            people = tuple(dict.fromkeys((*route.ids("person"), *meetings[0].participants)))
             events = (meetings[0].event,) if meetings[0].event else base.events
-            return replace(base, meeting=meetings[0].id, people=ordered, events=events)
-        return replace(base, meeting=None)
+            meeting = meetings[0].id
+        return Context(people=people, orgs=base.orgs, roles=base.roles, events=events,
+                       meeting=meeting, intent=base.intent, sources=base.sources,
+                       topic=base.topic, date=base.date)
 
     # -- helpers -----------------------------------------------------------------------
     def _holdings(self, role_id: str) -> list[tuple[str, Person, Cite]]:

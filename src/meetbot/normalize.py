@@ -37,6 +37,8 @@ MAX_QUESTION_CHARS = 500
 
 def clean(text: str) -> str:
     """Drop control, format (zero-width, bidi) and unassigned characters; collapse spaces."""
+    if text.isprintable():  # no character of any "Other" category (nor a tab or newline)
+        return " ".join(text.split())
     kept = [
         " " if ch in "\t\n\r\x0b\x0c" else ch
         for ch in text
@@ -48,10 +50,11 @@ def clean(text: str) -> str:
 @lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """Return ``text`` casefolded, transliterated to ASCII, without punctuation."""
-    text = _POSSESSIVE.sub("", text)
-    text = _NEGATION.sub(" not", text)
-    text = _CONTRACTION.sub("", text)
-    text = _APOSTROPHE.sub("", text)
+    if "'" in text or "’" in text or "`" in text or "´" in text:  # all four need one
+        text = _POSSESSIVE.sub("", text)
+        text = _NEGATION.sub(" not", text)
+        text = _CONTRACTION.sub("", text)
+        text = _APOSTROPHE.sub("", text)
     text = text.casefold()
     if not text.isascii():
         text = _CYRILLIC_WORD.sub(lambda m: _stem_russian(m.group(0)), text)

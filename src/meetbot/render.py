@@ -17,6 +17,8 @@ from .i18n import Catalog
 
 TELEGRAM_LIMIT = 4096
 _MARK = re.compile(r"\[(\d+)\]")
+_JSON = json.JSONEncoder(ensure_ascii=False)
+"""What ``json.dumps(..., ensure_ascii=False)`` builds anew on every call."""
 
 
 def citation_line(number: int, citation: Citation) -> str:
@@ -42,7 +44,7 @@ def to_plain(answer: Answer, *, quotes: bool = True) -> str:
 
 def to_json(answer: Answer) -> str:
     """Render one object of the ``ask --json`` contract, on one line."""
-    return json.dumps(answer.as_dict(), ensure_ascii=False)
+    return _JSON.encode(answer.as_dict())
 
 
 def to_telegram_html(answer: Answer, *, quotes: bool = False,

@@ -147,6 +147,10 @@ class Context:
     date: str | None = None
 
 
+NO_CONTEXT = Context()
+"""The context of a first question (shared: contexts are immutable)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """The routing decision for one question."""
@@ -220,6 +224,9 @@ KEPT_CANDIDATES = 8
 """Candidates a routing decision looks at (and a template's remembered score keeps)."""
 SCORE_MEMO_SIZE = 4096
 """Templates whose scores a router remembers (about 1 KB each) before it starts afresh."""
+TEMPLATE_MEMO_SIZE = 1024
+"""Templates whose scores against the phrasings a router remembers (a few KB each; one
+template serves every pair of people asked about in it)."""
 MEMO_SIZE = 20_000
 """Words and phrases whose fuzzy results a router remembers before it starts afresh."""
 
@@ -245,6 +252,44 @@ class Memo(dict[K, V]):
 Linked = tuple[list[tuple["Kind", str]] | None, float]
 """What a phrase links to (None: nothing) and how closely."""
 
+_UNSCORED = -2.0
+"""Marks a phrasing not yet scored against a template (scores are at least 0)."""
+
+
+@dataclass(slots=True)
+class _TemplateScoring:
+    """What scoring a template needs whatever entries the question names, and the scores of
+    phrasings against it that do not depend on the entries named."""
+
+    matched: dict[str, float]
+    """Phrasing-vocabulary words of the template (or typos of them): best similarity."""
+    weighted: dict[str, float]
+    """The same words, weighted."""
+    total: float
+    """The weight of the template's words."""
+    function: dict[str, float]
+    """Function words of the template, by vocabulary word: their weight."""
+    scores: dict[int, float | None] = field(default_factory=dict)
+    """Per phrasing, once scored while naming none of the question's entries: its score
+    before any penalty for naming another entry (None: no word shared)."""
+
+
+class _ByLength:
+    """Words sorted by length, so that fuzzy searches compare only those of similar length."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = sorted(words, key=len)
+        self.lengths = [len(word) for word in self.words]
+
+    def near(self, text: str, cutoff: float) -> list[str]:
+        """The words long enough and short enough for ``fuzz.ratio`` with ``text`` to reach
+        ``cutoff``: as the distance is at least the difference in length, the ratio is at
+        most ``200 * min(a, b) / (a + b)`` for lengths ``a`` and ``b``."""
+        shortest = math.floor(len(text) * cutoff / (200 - cutoff))
+        longest = math.ceil(len(text) * (200 - cutoff) / cutoff)
+        return self.words[bisect.bisect_left(self.lengths, shortest):
+                          bisect.bisect_right(self.lengths, longest)]
+
 
 class Router:
     """Entity linker and intent scorer over one knowledge base."""
@@ -253,6 +298,11 @@ class Router:
         self.kb = kb
         self.stopwords, self.months = _language_words(kb)
         self.female, self.male, self.plural, self.back_references = _pronouns(kb)
+        self._personal = self.female | self.male | self.plural
+        """Pronouns that stand for a person ("she", "they")."""
+        self._thing_references = self.back_references - self._personal - {
+            "the", "that", "this", "there", "then"}
+        """Words that stand for an organisation, event or role ("it")."""
         self.aliases: dict[str, list[tuple[Kind, str]]] = {}
         self._build_aliases()
         self.max_alias_words = max((len(a.split()) for a in self.aliases), default=1)
@@ -261,13 +311,11 @@ class Router:
             if alias.isascii():  # fuzzy matching happens in the Latin (transliterated) space
                 by_words.setdefault(len(alias.split()), []).append(alias)
         self._alias_words = frozenset(w for alias in self.aliases for w in alias.split())
-        self._aliases_by_length: dict[int, tuple[tuple[int, ...], list[str]]] = {}
-        """Per number of words, the Latin aliases by length (and their lengths)."""
-        for size, aliases in by_words.items():
-            ordered = sorted(aliases, key=len)
-            self._aliases_by_length[size] = (tuple(map(len, ordered)), ordered)
-        self._latin_alias_words = sorted({w for size, aliases in by_words.items()
-                                          if size > 1 for a in aliases for w in a.split()})
+        self._aliases_by_length = {size: _ByLength(aliases) for size, aliases in by_words.items()}
+        """Per number of words, the Latin aliases by length."""
+        self._latin_alias_words = _ByLength(sorted({w for size, aliases in by_words.items()
+                                                    if size > 1 for a in aliases
+                                                    for w in a.split()}))
         """Every word of a multi-word alias: a chunk's words must each be close to one."""
         self._linked: Memo[str, Linked] = Memo()
         self._alias_like: Memo[str, bool] = Memo()
@@ -287,7 +335,7 @@ class Router:
             for word in ex.template.split())
         self.vocabulary = in_scope | self._knowledge_vocabulary()
         """Words that belong to the domain; any other word makes a question less likely ours."""
-        self._vocabulary_list: list[str] | None = None
+        self._vocabulary_list: _ByLength | None = None
         self._build_scorer()
         self._latin_vocabulary = frozenset(latin(w) for w in self.intent_vocabulary
                                            if not w.isascii())
@@ -393,6 +441,8 @@ class Router:
                 start = _find(words, quoted)
                 if quoted and start >= 0:
                     spans.append((start, start + len(quoted)))
+        if not spans and not implicit:
+            return []
         hit = [False] * len(words)
         for i in range(len(words) - 1 if implicit else 0):
             if words[i] in self.stopwords and words[i + 1] in self.stopwords:
@@ -459,6 +509,8 @@ class Router:
         self._postings: dict[str, list[int]] = {}
         self._example_weight: list[float] = []
         self._example_specific: list[tuple[str, ...]] = []
+        self._example_slots: list[tuple[str, ...]] = []
+        """The slot word of each of those entries ("xperson" for "xperson_schmid")."""
         self._example_words: list[frozenset[str]] = []
         self._example_intent = [ex.intent for ex in self.examples]
         self._example_tuples: list[tuple[str, ...]] = []
@@ -468,6 +520,8 @@ class Router:
             self._example_words.append(words)
             self._example_tuples.append(tuple(dict.fromkeys(ex.template.split())))
             self._example_specific.append(tuple(w for w in words if "_" in w))
+            self._example_slots.append(tuple(w.split("_", 1)[0]
+                                             for w in self._example_specific[-1]))
             self._example_weight.append(sum(self._weight(w) for w in words) or 1.0)
             for word in words:
                 self._postings.setdefault(word, []).append(index)
@@ -475,6 +529,7 @@ class Router:
         self._soft_cache: Memo[str, tuple[tuple[str, float], ...]] = Memo()
         self._score_cache: Memo[tuple[str, tuple[str, ...]], tuple[Candidate, ...]] = Memo(
             SCORE_MEMO_SIZE)
+        self._template_cache: Memo[str, _TemplateScoring] = Memo(TEMPLATE_MEMO_SIZE)
         limit = max(COMMON_WORD_SHARE * len(self.examples), 20)
         self._common_words = frozenset(w for w, ids in self._postings.items() if len(ids) > limit)
         """Words in so many phrasings ("the", "what", a slot) that they don't pick candidates."""
@@ -534,10 +589,10 @@ class Router:
         known = self._other_form.get(word)
         if known is None:
             if self._vocabulary_list is None:
-                self._vocabulary_list = sorted(self.vocabulary)
+                self._vocabulary_list = _ByLength(sorted(self.vocabulary))
             known = self._other_form.remember(word, process.extractOne(
-                word, self._vocabulary_list, scorer=fuzz.ratio,
-                score_cutoff=WORD_FORM_SIMILARITY) is not None)
+                word, self._vocabulary_list.near(word, WORD_FORM_SIMILARITY),
+                scorer=fuzz.ratio, score_cutoff=WORD_FORM_SIMILARITY) is not None)
         return known
 
     def score_intents(self, template: str,
@@ -546,9 +601,12 @@ class Router:
 
         A mention matches its slot word in general phrasings and its own id in FAQ ones.
         Many questions share a template ("when did {person} meet {person}"), so results are
-        remembered per template and mentioned entries (bounded).
+        remembered per template and mentioned entries (bounded). An entry that no phrasing
+        names counts only by its kind, so it is remembered as "an entry of that kind".
         """
-        specific = tuple(sorted({_specific(mention) for mention in mentions}))
+        idf = self._idf
+        specific = tuple(sorted({token if token in idf else _unnamed(token)
+                                 for token in map(_specific, mentions)}))
         key = (template, specific)
         cached = self._score_cache.get(key)
         if cached is None:
@@ -556,28 +614,44 @@ class Router:
                                                                                specific)))
         return list(cached)
 
-    def _score_intents(self, template: str, specific: tuple[str, ...]) -> list[Candidate]:
-        """The best ``KEPT_CANDIDATES`` intents for ``template``, best first (see ``_rank``)."""
-        words = list(dict.fromkeys(template.split()))
-        if not words:
-            return []
-        matched: dict[str, float] = dict.fromkeys(specific, 1.0)
-        q_total = 0.0
+    def _template_scoring(self, template: str) -> _TemplateScoring:
+        """The parts of scoring ``template`` that do not depend on the entries named."""
+        found = self._template_cache.get(template)
+        if found is not None:
+            return found
+        matched: dict[str, float] = {}
+        total = 0.0
         function: dict[str, float] = {}  # function words of the question, by vocabulary word
-        for word in words:
+        for word in dict.fromkeys(template.split()):
             hits = self._soft_matches(word)
             if not hits:
-                q_total += self._weight(word)
+                total += self._weight(word)
                 if word in self.stopwords:
                     function[word] = self._weight(word)
                 continue
-            q_total += self._weight(hits[0][0])
+            total += self._weight(hits[0][0])
             for vocab_word, sim in hits:
                 matched[vocab_word] = max(matched.get(vocab_word, 0.0), sim)
                 if vocab_word in self.stopwords:
                     function[vocab_word] = self._weight(vocab_word)
-        asked = {token.split("_", 1)[0]: token for token in matched if "_" in token}
         weighted = {word: self._weight(word) * sim for word, sim in matched.items()}
+        return self._template_cache.remember(
+            template, _TemplateScoring(matched, weighted, total, function))
+
+    def _score_intents(self, template: str, specific: tuple[str, ...]) -> list[Candidate]:
+        """The best ``KEPT_CANDIDATES`` intents for ``template``, best first (see ``_rank``)."""
+        if not template.split():
+            return []
+        base = self._template_scoring(template)
+        # Entry tokens ("xperson_schmid") contain "_", vocabulary words never do: the two
+        # parts do not overlap, and the entries come first as they always have.
+        matched: dict[str, float] = dict.fromkeys(specific, 1.0)
+        matched.update(base.matched)
+        weighted = {token: self._weight(token) * 1.0 for token in specific}
+        weighted.update(base.weighted)
+        q_total = base.total
+        function = base.function
+        asked = {token.split("_", 1)[0]: token for token in specific}
         # Candidates come from content words and slots; function words ("the", "what")
         # appear in most phrasings and would make every phrasing a candidate.
         common = self._common_words
@@ -588,6 +662,9 @@ class Router:
         candidates: set[int] = set(self._function_only)
         for word in content:
             candidates.update(self._postings.get(word, ()))
+        naming: set[int] = set()  # the phrasings naming an entry the question names
+        for token in specific:
+            naming.update(self._postings.get(token, ()))
         weight_of = weighted.get
         function_weight_of = function.get
         function_total = sum(function.values())
@@ -595,39 +672,56 @@ class Router:
         example_tuples = self._example_tuples
         example_weight = self._example_weight
         example_specific = self._example_specific
+        example_slots = self._example_slots
         example_intent = self._example_intent
+        remembered = base.scores
         best_score: dict[str, float] = {}
         best_index: dict[str, int] = {}
-        for index in candidates:
-            words_here = example_tuples[index]
-            overlap = sum(map(weight_of, words_here, zeros))
-            if not overlap:
+        for index in candidates:  # in the set's order: on a tie, the first seen stays
+            specific_here = example_specific[index]
+            # Unless the phrasing names one of the question's entries, the entries named
+            # add nothing to its score (only the penalty below): remembered per template.
+            fresh = index in naming
+            score = _UNSCORED if fresh else remembered.get(index, _UNSCORED)
+            if score == _UNSCORED:
+                words_here = example_tuples[index]
+                overlap = sum(map(weight_of, words_here, zeros))
+                if overlap:
+                    # A function word the example lacks costs less than a missing content
+                    # word.
+                    spare = function_total - (sum(map(function_weight_of, words_here, zeros))
+                                              if function_total else 0.0)
+                    denominator = q_total - FUNCTION_WORD_DISCOUNT * spare
+                    precision = overlap / denominator if denominator > 0 else 0.0
+                    recall = overlap / example_weight[index]
+                    # rounded: sums over sets add in hash order, and ties must not depend on it
+                    score = round(2 * precision * recall / (precision + recall), 9)
+                else:
+                    score = None
+                if not fresh:
+                    remembered[index] = score
+            if score is None:
                 continue
-            # A function word the example lacks costs less than a missing content word.
-            spare = function_total - (sum(map(function_weight_of, words_here, zeros))
-                                      if function_total else 0.0)
-            denominator = q_total - FUNCTION_WORD_DISCOUNT * spare
-            precision = overlap / denominator if denominator > 0 else 0.0
-            recall = overlap / example_weight[index]
-            # rounded: sums over sets add in hash order, and ties must not depend on it
-            score = round(2 * precision * recall / (precision + recall), 9)
-            for token in example_specific[index]:
-                if token.split("_", 1)[0] in asked and token not in matched:
-                    score *= 0.6
+            if specific_here and asked:
+                for token, slot in zip(specific_here, example_slots[index], strict=True):
+                    if slot in asked and token not in matched:
+                        score *= 0.6
             intent = example_intent[index]
             if score > best_score.get(intent, -1.0):
                 best_score[intent] = score
                 best_index[intent] = index
-        named: dict[str, tuple[str, ...]] = {}
-        for intent, index in best_index.items():
-            named[intent] = tuple(t for t in example_specific[index] if t in matched)
-        ranked = sorted(best_score, key=lambda i: (-best_score[i], -len(named[i]), i))
+        # How many of the question's entries each best phrasing names (most name none).
+        named = {intent: sum(t in matched for t in tokens) if tokens else 0
+                 for intent, index in best_index.items()
+                 for tokens in (example_specific[index],)}
+        ranked = sorted((-score, -named[intent], intent) for intent, score in best_score.items())
         best = []
-        for intent in ranked[:KEPT_CANDIDATES]:  # only these are ever looked at
+        for _, _, intent in ranked[:KEPT_CANDIDATES]:  # only these are ever looked at
             index = best_index[intent]
-            missing = tuple(t for t in example_specific[index] if t not in matched)
+            tokens = example_specific[index]
+            missing = tuple(t for t in tokens if t not in matched) if tokens else ()
             best.append(Candidate(intent, best_score[intent], self.examples[index].text,
-                                  missing, len(named[intent])))
+                                  missing, named[intent]))
         return best
 
     # -- linking -----------------------------------------------------------------------
@@ -643,30 +737,59 @@ class Router:
         for mention in found:
             for i in range(mention.start, mention.end):
                 taken[i] = True
-        latin_words = [latin(w) for w in words]  # a phrase in Latin is its words in Latin
+        # a phrase in Latin is its words in Latin
+        latin_words = [w if w.isascii() else latin(w) for w in words]
+        # Each span of up to ``max_alias_words`` words is considered, longest first. Per
+        # word, once, rather than for each span that holds it: whether it is a function
+        # word and whether it occurs in some alias (an exact match needs every word of the
+        # span to). ``*_reach[i]`` is where the run of such words starting at ``i`` ends,
+        # so "are all words of words[start:end] such" is ``end <= reach[start]``.
+        stopwords = self.stopwords
+        alias_words = self._alias_words
+        function_reach = _reach([w in stopwords or w in FILLERS for w in words])
+        native_reach = _reach([w in alias_words for w in words])
+        latin_reach = native_reach if latin_words == words else _reach(
+            [all(part in alias_words for part in w.split()) for w in latin_words])
+        free_reach = _reach([not t for t in taken]) if found else [len(words)] * (
+            len(words) + 1)
+        latin_function = [w in stopwords or w in self._latin_stopwords
+                          for w in latin_words] if fuzzy else []
+        alias_like: list[bool | None] = [None] * len(words)  # filled in as needed
+        aliases = self.aliases
         for size in range(min(self.max_alias_words, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
-                if any(taken[start:start + size]):
-                    continue
-                chunk = words[start:start + size]
-                if all(w in self.stopwords or w in FILLERS for w in chunk):
-                    continue
-                phrase = " ".join(chunk)
-                hit = self.aliases.get(phrase)
+                end = start + size
+                if end > free_reach[start] or end <= function_reach[start]:
+                    continue  # overlaps a mention found already, or only function words
+                hit = None
                 score = 100.0
-                if hit is None:
-                    latin_chunk = latin_words[start:start + size]
-                    latin_phrase = " ".join(latin_chunk)
-                    if latin_phrase != phrase:
-                        hit = self.aliases.get(latin_phrase)
-                    if hit is None and fuzzy:
-                        hit, score = self._fuzzy(latin_phrase, latin_chunk, size)
+                if end <= native_reach[start]:
+                    hit = aliases.get(" ".join(words[start:end]))
+                if hit is None and end <= latin_reach[start]:
+                    hit = aliases.get(" ".join(latin_words[start:end]))
+                # A fuzzy match never starts or ends with a function word, and each of its
+                # other words must be (a typo of) a word of some alias.
+                if hit is None and fuzzy and not (latin_function[start]
+                                                  or latin_function[end - 1]):
+                    for i in range(start, end) if size > 1 else ():
+                        if latin_function[i]:
+                            continue
+                        like = alias_like[i]
+                        if like is None:
+                            like = alias_like[i] = self._could_be_alias_word(latin_words[i])
+                        if not like:
+                            break
+                    else:
+                        latin_chunk = latin_words[start:end]
+                        hit, score = self._fuzzy(" ".join(latin_chunk), latin_chunk, size)
                 if hit is None:
                     continue
                 kind, entry_id = hit[0]
-                found.append(Mention(kind, entry_id, phrase, score, start, start + size))
-                for i in range(start, start + size):
+                found.append(Mention(kind, entry_id, " ".join(words[start:end]), score,
+                                     start, end))
+                for i in range(start, end):
                     taken[i] = True
+                free_reach = _reach([not t for t in taken])
         for i, word in enumerate(words):
             if taken[i]:
                 continue
@@ -680,16 +803,16 @@ class Router:
         return _merge_month_year(found)
 
     def _fuzzy(self, phrase: str, chunk: list[str], size: int) -> Linked:
+        """The alias the Latin ``phrase`` (words ``chunk``) is a typo of, if any.
+
+        ``link`` has checked that the phrase neither starts nor ends with a function word
+        and that each of its other words could be part of an alias.
+        """
         if size == 1 and (phrase in self.intent_vocabulary or phrase in self._latin_vocabulary
-                          or phrase in self.stopwords or phrase in FILLERS or phrase.isdigit()):
-            return None, 0.0
-        if any(w in self.stopwords or w in self._latin_stopwords for w in (chunk[0], chunk[-1])):
+                          or phrase in FILLERS or phrase.isdigit()):
             return None, 0.0
         cutoff = _fuzzy_cutoff(phrase)
         if cutoff > 100:
-            return None, 0.0
-        if size > 1 and not all(self._could_be_alias_word(w) for w in chunk
-                                if w not in self.stopwords and w not in self._latin_stopwords):
             return None, 0.0
         hit = self._linked.get(phrase)
         if hit is None:
@@ -703,17 +826,13 @@ class Router:
             cutoff = _fuzzy_cutoff(word)
             known = self._alias_like.remember(word, word in self._alias_words or (
                 cutoff <= 100 and process.extractOne(
-                    word, self._latin_alias_words, scorer=fuzz.ratio,
+                    word, self._latin_alias_words.near(word, cutoff), scorer=fuzz.ratio,
                     score_cutoff=cutoff) is not None))
         return known
 
     def _fuzzy_search(self, phrase: str, chunk: list[str], size: int, cutoff: float) -> Linked:
-        lengths, by_length = self._aliases_by_length.get(size, ((), []))
-        # fuzz.ratio can reach ``cutoff`` only between strings of similar length
-        shortest = math.floor(len(phrase) * cutoff / (200 - cutoff))
-        longest = math.ceil(len(phrase) * (200 - cutoff) / cutoff)
-        candidates = by_length[bisect.bisect_left(lengths, shortest):
-                               bisect.bisect_right(lengths, longest)]
+        by_length = self._aliases_by_length.get(size)
+        candidates = by_length.near(phrase, cutoff) if by_length is not None else []
         for alias, score, _ in process.extract(phrase, candidates, scorer=fuzz.ratio,
                                                score_cutoff=cutoff, limit=5):
             if size == 1 or all(_word_close(a, b) or (
@@ -725,12 +844,12 @@ class Router:
     # -- routing -----------------------------------------------------------------------
     def route(self, question: str, context: Context | None = None) -> Route | None:
         """Route ``question``; ``None`` when it has no words to go on."""
-        words = [w for w in normalize(question).split()]
+        words = normalize(question).split()
         if not words:
             return None
         mentions = self.link(words, raw=question)
         template, candidates = self._score(words, mentions)
-        ctx = context or Context()
+        ctx = context or NO_CONTEXT
         resolved = self._pronouns_as_slots(words, mentions, ctx)
         if resolved is not None:
             _, alternative = self._score(*resolved)
@@ -747,9 +866,8 @@ class Router:
         if not candidates:
             return Route("", 0.0, tuple(mentions), (), template, unknown=unknown,
                          words=tuple(words))
-        covered = {i for m in mentions for i in range(m.start, m.end)}
         topic = tuple(w for i, w in enumerate(words)
-                      if i not in covered and w not in self.stopwords
+                      if i not in taken and w not in self.stopwords
                       and w not in FILLERS and w not in self.question_words)
         # Fitting slots can only lower a score, so stop once no later candidate can win.
         top: Route | None = None
@@ -760,23 +878,26 @@ class Router:
             if top is None or fitted.confidence > top.confidence:
                 top = fitted
         assert top is not None
-        return replace(top, candidates=tuple(candidates[:5]), words=tuple(words), topic=topic)
+        return Route(top.intent, top.confidence, top.mentions, tuple(candidates[:5]),
+                     top.template, topic=topic, unknown=top.unknown,
+                     from_context=top.from_context, words=tuple(words))
 
     def _pronouns_as_slots(self, words: list[str], mentions: list[Mention],
                            ctx: Context) -> tuple[list[str], list[Mention]] | None:
         """Read "she", "they", "it" as the slot they refer to, when the context has one."""
-        taken = {i for m in mentions for i in range(m.start, m.end)}
         thing = ("org", ctx.orgs) if ctx.orgs else ("event", ctx.events) if ctx.events else (
             ("role", ctx.roles) if ctx.roles else None)
+        if thing is None and not ctx.people:
+            return None  # nothing to refer back to (a first question)
+        taken = {i for m in mentions for i in range(m.start, m.end)}
         replaced = list(words)
         extra: list[Mention] = []
         for i, word in enumerate(words):
             if i in taken:
                 continue
-            if word in self.female | self.male | self.plural and ctx.people:
+            if word in self._personal and ctx.people:
                 extra.append(Mention("person", ctx.people[0], "(context)", 100.0, i, i + 1))
-            elif word in self.back_references - self.female - self.male - self.plural - {
-                    "the", "that", "this", "there", "then"} and thing is not None:
+            elif word in self._thing_references and thing is not None:
                 kind, ids = thing
                 extra.append(Mention(kind, ids[0], "(context)", 100.0, i, i + 1))  # type: ignore[arg-type]
         if not extra:
@@ -849,7 +970,7 @@ class Router:
         resolved = list(mentions)
         used_context = False
         kinds = {m.kind for m in mentions}
-        refers_back = any(w in self.back_references for w in words) or not kinds - {"date"}
+        refers_back = not self.back_references.isdisjoint(words) or not kinds - {"date"}
         needs = REQUIRES.get(intent, ())
         for kind in needs:
             if kind in kinds:
@@ -931,6 +1052,15 @@ def _specific(mention: Mention) -> str:
     return f"{SLOT_WORD[mention.kind]}_{mention.id}"
 
 
+def _unnamed(token: str) -> str:
+    """``token`` ("xperson_braathu") as any entry of its kind ("xperson_?"; no id has "?").
+
+    For an entry no phrasing names, that is all scoring uses: it weighs as its slot word,
+    matches no phrasing's token, and tells which kinds of entry the question names.
+    """
+    return token.split("_", 1)[0] + "_?"
+
+
 def _find(words: list[str], part: list[str]) -> int:
     for start in range(len(words) - len(part) + 1):
         if words[start:start + len(part)] == part:
@@ -953,6 +1083,15 @@ def _templated(words: list[str], mentions: Iterable[Mention], *,
             out.append(words[i])
             i += 1
     return out
+
+
+def _reach(flags: list[bool]) -> list[int]:
+    """Per position ``i``: the end of the run of true ``flags`` starting there (``i`` when
+    ``flags[i]`` is false); one more entry, for the end of the list."""
+    reach = [len(flags)] * (len(flags) + 1)
+    for i in range(len(flags) - 1, -1, -1):
+        reach[i] = reach[i + 1] if flags[i] else i
+    return reach
 
 
 def _covered(index: int, mentions: Iterable[Mention]) -> bool:

@@ -101,15 +101,23 @@ def test_broken_knowledge_is_never_cached(knowledge: Path) -> None:
 
 
 def test_an_answer_from_the_cache_needs_neither_yaml_nor_pydantic(knowledge: Path) -> None:
-    """Only loading parses and validates: a cold ``meetbot ask`` skips both libraries."""
+    """Only loading parses and validates, and it formats the knowledge base's dates: a cold
+    ``meetbot ask`` skips YAML, pydantic, and Babel's date formatting and locale data."""
     load_engine(knowledge)  # fills the cache
     script = ("import sys\n"
               "from meetbot.cli import main\n"
-              f"main(['ask', '--knowledge', {str(knowledge)!r}, 'who heads odihr'])\n"
-              "print(sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'pydantic'}))\n")
+              f"for question in {QUESTIONS!r}:\n"
+              f"    main(['ask', '--knowledge', {str(knowledge)!r}, question])\n"
+              "print(sorted(set(sys.modules) & {'yaml', 'pydantic', 'babel.dates'}))\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, timeout=60,
                           check=True)
-    *answer, imported = done.stdout.strip().splitlines()
-    assert "Telalian" in "\n".join(answer)
+    *answers, imported = done.stdout.strip().splitlines()
+    text = "\n".join(answers)
+    assert "Telalian" in text and "7 June 2023" in text and "4 meetings" in text
+    assert "7 июня 2023 г." in text
     assert imported == "[]"
+
+
+QUESTIONS = ["who heads odihr", "when did tokaev meet schmid",
+             "how many meetings did kosherbayev have", "когда встречались Токаев и Шмид"]

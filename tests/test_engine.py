@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -202,6 +203,23 @@ def test_json_rendering_follows_the_ask_contract(engine: Engine) -> None:
 def test_plain_rendering_lists_sources_with_quotes(engine: Engine) -> None:
     text = to_plain(engine.ask("when did tokaev meet shmid"))
     assert "Sources:" in text and "akorda.kz" in text and "“June 7, 2023”" in text
+
+
+def test_plain_rendering_of_a_russian_answer_lists_sources_in_russian(engine: Engine) -> None:
+    answer = engine.ask("когда встречались Токаев и Шмид")
+    text = to_plain(answer, catalog=engine.catalog(answer.lang))
+    assert "Источники:" in text and "7 июня 2023 г. https://akorda.kz" in text
+
+
+def test_prepared_dates_and_plurals_read_as_babel_would_write_them(engine: Engine) -> None:
+    for language, prepared in engine.kb.catalogs.items():
+        assert len(prepared.dates) > 12, language  # the months, and the knowledge base's
+        fresh = replace(prepared, dates={}, plural_rules=None)
+        for value in [*prepared.dates, "1999", "1999-02", "1999-02-03"]:
+            assert prepared.date(value) == fresh.date(value), (language, value)
+        for count in (0, 1, 2, 3, 5, 11, 21, 22, 25, 101, 111):
+            assert (prepared.t("list.more", count=count)
+                    == fresh.t("list.more", count=count)), (language, count)
 
 
 def test_source_question_after_an_answer_names_that_answer_document(engine: Engine) -> None:

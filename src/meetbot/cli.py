@@ -194,7 +194,8 @@ def _ask(live: object, args: argparse.Namespace) -> int:
     assert isinstance(live, LiveKnowledge)
     if args.question != "-":
         answer = live.engine.ask(args.question)
-        print(to_json(answer) if args.json else to_plain(answer))
+        print(to_json(answer) if args.json else
+              to_plain(answer, catalog=live.engine.catalog(answer.lang)))
         return 0
     live.watch(warm=False)
     context = Context()
@@ -206,7 +207,8 @@ def _ask(live: object, args: argparse.Namespace) -> int:
             answer = live.engine.ask(question, context if args.conversation else None)
             if args.conversation:
                 context = answer.context
-            text = to_json(answer) if args.json else to_plain(answer) + "\n"
+            text = (to_json(answer) if args.json else
+                    to_plain(answer, catalog=live.engine.catalog(answer.lang)) + "\n")
             sys.stdout.write(text + "\n")
             sys.stdout.flush()
     finally:

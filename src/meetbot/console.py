@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TextIO
 
 from .answer import Answer
-from .engine import format_date
 from .live import LiveKnowledge
 from .misses import MissLog
 from .render import to_plain
@@ -60,7 +59,8 @@ def why(answer: Answer | None) -> str:
 def sources_text(live: LiveKnowledge) -> str:
     """List the registered sources."""
     docs = sorted(live.engine.kb.sources.values(), key=lambda d: d.meta.published)
-    return "\n".join(f"• {d.meta.title}\n  {d.meta.publisher}, {format_date(d.meta.published)}"
+    english = live.engine.catalog("en")
+    return "\n".join(f"• {d.meta.title}\n  {d.meta.publisher}, {english.date(d.meta.published)}"
                      f"\n  {d.meta.url}" for d in docs)
 
 
@@ -149,7 +149,7 @@ def run(live: LiveKnowledge, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
                 context = last.context
                 if misses is not None:
                     misses.record(last, "console")
-                print(to_plain(last), file=stdout)
+                print(to_plain(last, catalog=live.engine.catalog(last.lang)), file=stdout)
             if interactive:
                 print(file=stdout)
             stdout.flush()

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
@@ -98,7 +98,30 @@ class Catalog:
     function_words: tuple[str, ...] = ()
     pronouns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fallback: Catalog | None = None
-    _locale: Locale | None = field(default=None, compare=False)
+    dates: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """Dates formatted in advance (see :meth:`prepared`); others are formatted on demand."""
+    plural_rules: tuple[tuple[str, str], ...] | None = field(default=None, compare=False,
+                                                             repr=False)
+    """The language's CLDR plural rules, taken from Babel in advance (see :meth:`prepared`)."""
+    _locale: Locale | None = field(default=None, compare=False, repr=False)
+
+    def prepared(self, dates: Iterable[str], fallback: Catalog | None) -> Catalog:
+        """This catalogue with ``dates`` formatted and its plural rules looked up now.
+
+        Loading prepares every date of the knowledge base, and the prepared catalogues go
+        into the engine cache: answering from the cache then needs neither Babel's date
+        formatting nor its locale data (tens of milliseconds on a cold start).
+        """
+        return replace(self, fallback=fallback, dates={d: self.date(d) for d in dates},
+                       plural_rules=tuple(sorted(self.locale.plural_form.rules.items())),
+                       _locale=None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle support (the engine cache): Babel's locale is looked up again on use."""
+        return {**self.__dict__, "_locale": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     @property
     def locale(self) -> Locale:
@@ -142,14 +165,27 @@ class Catalog:
         if isinstance(message, dict):
             category = "other"
             if "count" in values:
-                category = self.locale.plural_form(int(values["count"]))
+                rule = (_plural_rule(self.plural_rules) if self.plural_rules is not None
+                        else self.locale.plural_form)
+                category = rule(int(values["count"]))
             message = message.get(category) or message.get("other") or next(
                 iter(message.values()))
         return _tidy(message.format_map(_Defaults(values)))
 
     def date(self, value: str) -> str:
         """Format a date as precise as the source gives it (``2023``, ``2023-06``, ...)."""
+        known = self.dates.get(value)
+        if known is not None:
+            return known
         return _format_date(value, self.locale, self.date_formats)
+
+
+@lru_cache(maxsize=16)
+def _plural_rule(rules: tuple[tuple[str, str], ...]) -> Callable[[int], str]:
+    from babel.plural import PluralRule
+
+    rule: Callable[[int], str] = PluralRule(dict(rules))
+    return rule
 
 
 @lru_cache(maxsize=8192)

@@ -281,7 +281,27 @@ def load_directory(directory: Path | str | None) -> KnowledgeBase:
             parsed_files.append((parsed, model))
     catalogs = load_catalogs(root / "messages", problems)
     kb = assemble(root, parsed_files, problems, stamp, declared)
-    return replace(kb, catalogs=MappingProxyType(catalogs))
+    return replace(kb, catalogs=MappingProxyType(prepare_catalogs(catalogs, dates_in(kb))))
+
+
+def dates_in(kb: KnowledgeBase) -> set[str]:
+    """Every date an answer about ``kb`` is likely to show: each date of the knowledge base,
+    its year and its month, and every month of the year on its own ("meetings in June")."""
+    found = [*(m.date for m in kb.meetings.values()),
+             *(e.date for e in kb.events.values() if e.date),
+             *(held.as_of for person in kb.people.values() for held in person.roles),
+             *(doc.meta.published for doc in kb.sources.values())]
+    dates = {f"????-{month:02d}" for month in range(1, 13)}
+    for value in found:
+        dates.update((value, value[:4], value[:7]))
+    return dates
+
+
+def prepare_catalogs(catalogs: dict[str, Catalog], dates: set[str]) -> dict[str, Catalog]:
+    """Every catalogue with ``dates`` formatted in advance (:meth:`Catalog.prepared`)."""
+    english = catalogs["en"].prepared(sorted(dates), None)
+    return {language: english if language == "en" else
+            catalog.prepared(sorted(dates), english) for language, catalog in catalogs.items()}
 
 
 _ID_LINE = re.compile(r"^\s*(?:-\s+)?id:\s*[\"']?([a-z0-9][a-z0-9_-]*)", re.MULTILINE)

@@ -21,21 +21,30 @@ _JSON = json.JSONEncoder(ensure_ascii=False)
 """What ``json.dumps(..., ensure_ascii=False)`` builds anew on every call."""
 
 
-def citation_line(number: int, citation: Citation) -> str:
-    """Return "[1] Title — Publisher, 7 June 2023, URL" for plain text."""
-    return (f"[{number}] {citation.title} — {citation.publisher}, "
-            f"{format_date(citation.date)}. {citation.url}")
+def citation_line(number: int, citation: Citation, catalog: Catalog | None = None) -> str:
+    """Return "[1] Title — Publisher, 7 June 2023, URL" for plain text.
+
+    ``catalog`` gives the date format in the answer's language (English without it).
+    """
+    when = catalog.date(citation.date) if catalog else format_date(citation.date)
+    stop = "" if when.endswith(".") else "."  # "7 июня 2023 г." already ends with one
+    return f"[{number}] {citation.title} — {citation.publisher}, {when}{stop} {citation.url}"
 
 
-def to_plain(answer: Answer, *, quotes: bool = True) -> str:
-    """Render for the console and the command line: answer, then sources and quotes."""
+def to_plain(answer: Answer, *, quotes: bool = True, catalog: Catalog | None = None) -> str:
+    """Render for the console and the command line: answer, then sources and quotes.
+
+    ``catalog`` gives the "Sources" heading and the date format in the answer's language
+    (English without it).
+    """
     parts = [answer.text]
     if answer.suggestions:
         parts.append("\n".join(f"  • {s}" for s in answer.suggestions))
     if answer.citations:
-        lines = ["Sources:"]
+        heading = (catalog.get("sources") if catalog else None) or "Sources"
+        lines = [f"{heading}:"]
         for number, citation in enumerate(answer.citations, start=1):
-            lines.append(citation_line(number, citation))
+            lines.append(citation_line(number, citation, catalog))
             if quotes:
                 lines.append(f"    “{citation.quote}”")
         parts.append("\n".join(lines))

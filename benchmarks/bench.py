@@ -23,7 +23,8 @@ knowledge base in the real schema is generated into a temporary directory
 For the shipped knowledge base it also measures answer p50/p99, the wall time of a cold
 ``python -m meetbot ask "who heads odihr"`` (median of 5), ``meetbot ask --json -``
 throughput over ~500 piped questions, and a plain BM25 paragraph search over the source
-texts (rank_bm25) for the same questions, in process and as a process reading stdin.
+texts (rank_bm25) for the same questions, in process and as a process reading stdin
+(``benchmarks/bm25.py``, kept as small as a script can be so it starts as fast as it can).
 
 Usage::
 
@@ -43,7 +44,6 @@ import json
 import math
 import os
 import random
-import re
 import statistics
 import subprocess
 import sys
@@ -465,49 +465,19 @@ def piped(command: list[str], lines: Sequence[str]) -> dict[str, float]:
             "qps": len(lines) / (end - start), "exit_s": end - stamps[-1]}
 
 
-def _paragraphs(directory: Path) -> list[str]:
-    texts = sorted((directory / "sources").glob("*.txt"))
-    out: list[str] = []
-    for path in texts:
-        for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
-            if block.strip():
-                out.append(" ".join(block.split()))
-    return out
-
-
-def _tokens(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
-
-
-def bm25_serve(directory: Path) -> int:
-    """A plain BM25 paragraph search over stdin, one JSON line out per question line."""
-    from rank_bm25 import BM25Okapi
-
-    paragraphs = _paragraphs(directory)
-    index = BM25Okapi([_tokens(p) for p in paragraphs])
-    for line in sys.stdin:
-        question = line.rstrip("\n")
-        if not question.strip():
-            continue
-        scores = index.get_scores(_tokens(question))
-        best = int(scores.argmax())
-        sys.stdout.write(json.dumps({"question": question, "paragraph": paragraphs[best],
-                                     "score": round(float(scores[best]), 3)}) + "\n")
-        sys.stdout.flush()
-    return 0
-
-
 def bm25_in_process(directory: Path, questions: Sequence[str]) -> dict[str, float]:
     """Queries per second of BM25Okapi over the source paragraphs (index built first)."""
+    from bm25 import paragraphs as source_paragraphs
+    from bm25 import tokens
     from rank_bm25 import BM25Okapi
 
-    paragraphs = _paragraphs(directory)
+    paragraphs = source_paragraphs(directory)
     start = time.perf_counter()
-    index = BM25Okapi([_tokens(p) for p in paragraphs])
+    index = BM25Okapi([tokens(p) for p in paragraphs])
     build = time.perf_counter() - start
     start = time.perf_counter()
     for question in questions:
-        int(index.get_scores(_tokens(question)).argmax())
+        int(index.get_scores(tokens(question)).argmax())
     elapsed = time.perf_counter() - start
     return {"qps": len(questions) / elapsed, "build_s": build, "paragraphs": len(paragraphs)}
 
@@ -523,7 +493,7 @@ def measure_shipped(quick: bool, seed: int) -> dict[str, Any]:
     lines = [q for _, q, _ in QuestionMaker(kb, seed + 7).take(500)]
     cold = cold_ask(5)
     ask = piped([sys.executable, "-m", "meetbot", "ask", "--json", "-"], lines)
-    bm25_proc = piped([sys.executable, str(Path(__file__).resolve()), "--bm25-serve",
+    bm25_proc = piped([sys.executable, str(Path(__file__).resolve().parent / "bm25.py"),
                        str(SHIPPED)], lines)
     bm25 = bm25_in_process(SHIPPED, lines)
     return {
@@ -749,11 +719,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child-questions", type=int, default=300, help=argparse.SUPPRESS)
     parser.add_argument("--child-warmup", type=int, default=30, help=argparse.SUPPRESS)
     parser.add_argument("--child-prime", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--bm25-serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    if args.bm25_serve:
-        return bm25_serve(args.bm25_serve)
     if args.child:
         result: dict[str, Any] = (
             dict(prime(args.child)) if args.child_prime

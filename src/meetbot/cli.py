@@ -197,7 +197,7 @@ def _ask(live: object, args: argparse.Namespace) -> int:
         print(to_json(answer) if args.json else
               to_plain(answer, catalog=live.engine.catalog(answer.lang)))
         return 0
-    live.watch(warm=False)
+    live.watch(warm=False, after=0.5)
     context = Context()
     try:
         for line in sys.stdin:

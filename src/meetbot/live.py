@@ -85,22 +85,27 @@ class LiveKnowledge:
             except Exception:
                 logger.exception("reload listener failed")
 
-    def watch(self, *, warm: bool = True) -> None:
+    def watch(self, *, warm: bool = True, after: float = 0.0) -> None:
         """Start reloading in the background whenever the knowledge files change.
 
         With ``warm`` (the interactive modes), the engine is first prepared for fast first
-        answers (:meth:`~meetbot.engine.Engine.warm_up`), and so is every reloaded one. A
-        batch reading questions that are already waiting passes ``warm=False``: it answers
-        at once, and warming up beside it would only compete for the interpreter.
+        answers (:meth:`~meetbot.engine.Engine.warm_up`), and so is every reloaded one.
+        Watching begins ``after`` seconds from now; an edit saved in the meantime is still
+        picked up, as the watcher first compares the files with the served ones. A batch
+        reading questions that are already waiting passes ``warm=False`` and a short
+        ``after``: it answers at once, and warming up or loading the watcher beside it
+        would only compete for the interpreter (a batch over sooner never loads it).
         """
         if self._thread is not None:
             return
         self._warm_up = warm
-        self._thread = threading.Thread(target=self._watch, name="knowledge-watch",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._watch, args=(after,),
+                                        name="knowledge-watch", daemon=True)
         self._thread.start()
 
-    def _watch(self) -> None:
+    def _watch(self, after: float) -> None:
+        if after and self._stop.wait(after):
+            return
         from watchfiles import watch
 
         if self._warm_up:

@@ -266,13 +266,9 @@ class Engine:
                 return self._not_covered(question, route, ctx, catalog)
             outcome = handler(self, route, ctx, w)
         intent = outcome.intent or intent
-        new_ctx = outcome.context or self._remember(route, ctx)
-        # Contexts are built field by field here and below: dataclasses.replace, called a
-        # few times per answer, cost several per cent of the answering time.
-        new_ctx = Context(people=new_ctx.people, orgs=new_ctx.orgs, roles=new_ctx.roles,
-                          events=new_ctx.events, meeting=new_ctx.meeting, intent=intent,
+        new_ctx = replace(outcome.context or self._remember(route, ctx), intent=intent,
                           sources=tuple(dict.fromkeys(c.source for c in w.citations))
-                          or ctx.sources, topic=new_ctx.topic, date=new_ctx.date)
+                          or ctx.sources)
         return Answer(question, outcome.kind != "decline", w.text, intent, route.confidence,
                       tuple(w.citations), kind=outcome.kind, context=new_ctx, route=route,
                       follow_ups=outcome.follow_ups, lang=lang)
@@ -401,10 +397,9 @@ class Engine:
             ids = route.ids(kind)  # type: ignore[arg-type]
             return tuple(ids) if ids else old
 
-        return Context(people=pick("person", ctx.people), orgs=pick("org", ctx.orgs),
+        return replace(ctx, people=pick("person", ctx.people), orgs=pick("org", ctx.orgs),
                        roles=pick("role", ctx.roles), events=pick("event", ctx.events),
-                       meeting=ctx.meeting, intent=ctx.intent, sources=ctx.sources,
-                       topic=route.topic, date=ctx.date)
+                       topic=route.topic)
 
     def _with_meeting(self, route: Route, ctx: Context, meetings: Sequence[Meeting]) -> Context:
         base = self._remember(route, ctx)
@@ -413,9 +408,7 @@ class Engine:
             people = tuple(dict.fromkeys((*route.ids("person"), *meetings[0].participants)))
             events = (meetings[0].event,) if meetings[0].event else base.events
             meeting = meetings[0].id
-        return Context(people=people, orgs=base.orgs, roles=base.roles, events=events,
-                       meeting=meeting, intent=base.intent, sources=base.sources,
-                       topic=base.topic, date=base.date)
+        return replace(base, people=people, events=events, meeting=meeting)
 
     # -- helpers -----------------------------------------------------------------------
     def _holdings(self, role_id: str) -> list[tuple[str, Person, Cite]]:

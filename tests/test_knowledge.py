@@ -213,3 +213,17 @@ def test_fingerprint_changes_when_a_file_is_added_or_removed(small_kb: Path) -> 
     assert fingerprint(small_kb) == before
     (small_kb / "sources" / "another.txt").write_text("More text.\n", encoding="utf-8")
     assert fingerprint(small_kb) != before
+
+
+def test_a_rule_that_cannot_apply_is_an_error_not_a_silent_no_op() -> None:
+    """A constraint on a type it cannot constrain would let bad values through unnoticed."""
+    from typing import Annotated
+
+    from meetbot.loader import validated
+    from meetbot.schema import PartialDate, Rule
+
+    with pytest.raises(TypeError, match="str or list"):
+        validated(Annotated[str | None, Rule(pattern="^a")], "b")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="str or list"):
+        validated(Annotated[PartialDate, Rule(max_length=4)], "2023-06-07")  # type: ignore[arg-type]
+    assert validated(Annotated[str, Rule(pattern="^a")], "abc") == "abc"  # type: ignore[arg-type]

@@ -39,10 +39,13 @@ class Rule:
         from pydantic_core import core_schema
 
         schema = handler(source)
-        for key in ("pattern", "min_length", "max_length"):
-            value = getattr(self, key)
-            if value is not None:
-                schema[key] = value
+        constraints = {key: value for key in ("pattern", "min_length", "max_length")
+                       if (value := getattr(self, key)) is not None}
+        if constraints and schema.get("type") not in ("str", "list"):
+            # Anything else would ignore the keys silently: put the Rule on the str or list.
+            raise TypeError(f"Rule{constraints} applies to a str or list schema, not to a "
+                            f"{schema.get('type')!r} one (for {source!r})")
+        schema.update(constraints)
         if self.before is not None:
             return core_schema.no_info_before_validator_function(self.before, schema)
         return schema

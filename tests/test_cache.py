@@ -121,3 +121,19 @@ def test_an_answer_from_the_cache_needs_neither_yaml_nor_pydantic(knowledge: Pat
 
 QUESTIONS = ["who heads odihr", "when did tokaev meet schmid",
              "how many meetings did kosherbayev have", "когда встречались Токаев и Шмид"]
+
+
+def test_another_version_of_a_library_the_engine_stores_output_of_misses_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library = tmp_path / "datelib.py"
+    library.write_text("VERSION = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cache, "BUILT_WITH", ("datelib",))
+    cache.code_stamp.cache_clear()
+    before = cache.code_stamp()
+    library.write_text("VERSION = 22\n", encoding="utf-8")  # an upgrade
+    cache.code_stamp.cache_clear()
+    try:
+        assert cache.code_stamp() != before
+    finally:
+        cache.code_stamp.cache_clear()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib.util
 import logging
 import os
 import pickle
@@ -43,15 +44,25 @@ def cache_dir() -> Path | None:
     return Path(base) / "meetbot"
 
 
+BUILT_WITH = ("babel", "Stemmer", "anyascii")
+"""Libraries whose output is stored in an engine (formatted dates, plural rules, stems,
+transliterations): another installed version builds a new engine."""
+
+
 @lru_cache(maxsize=1)
 def code_stamp() -> str:
     """A hash of the code that builds engines: a new version never reads an old pickle."""
     digest = hashlib.blake2b(digest_size=8)
     digest.update(f"{__version__} {sys.version}".encode())
     package = Path(__file__).resolve().parent
-    for path in sorted([*package.glob("*.py"), *package.glob("locales/*.yaml")]):
+    paths = sorted([*package.glob("*.py"), *package.glob("locales/*.yaml")])
+    for name in BUILT_WITH:  # located, not imported: that is the cost the cache saves
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            paths.append(Path(spec.origin))
+    for path in paths:
         stat = path.stat()
-        digest.update(f"{path.name} {stat.st_size} {stat.st_mtime_ns}".encode())
+        digest.update(f"{path} {stat.st_size} {stat.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 

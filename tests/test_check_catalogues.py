@@ -108,3 +108,16 @@ def test_a_date_pattern_babel_cannot_use_is_an_error_with_its_line(tmp_path: Pat
     assert problem.file.endswith("kk.yaml")
     assert problem.line == len(KAZAKH.splitlines()) + 2
     assert "d MMMM y h:mm" in problem.message
+
+
+def test_a_catalogue_with_a_misspelt_or_missing_key_names_it_with_its_line(
+        tmp_path: Path) -> None:
+    directory = knowledge_with(tmp_path, {"kk.yaml": KAZAKH + "mesages: {}\n",
+                                          "uk.yaml": "name: Українська\n"})
+    with pytest.raises(KnowledgeError) as caught:
+        load(directory)
+    found = {Path(problem.file).name: problem for problem in caught.value.problems}
+    assert set(found) == {"kk.yaml", "uk.yaml"}
+    assert found["kk.yaml"].line == len(KAZAKH.splitlines()) + 1
+    assert found["kk.yaml"].message.startswith("unknown key 'mesages' (keys are: language,")
+    assert found["uk.yaml"].message == "missing required key 'language'"

@@ -187,15 +187,20 @@ def _all_cites(kb: object) -> list[object]:
 
 
 def _ask(live: object, args: argparse.Namespace) -> int:
+    from .answer import Answer
     from .live import LiveKnowledge
     from .render import to_json, to_plain
     from .router import Context
 
     assert isinstance(live, LiveKnowledge)
+
+    def render(answer: Answer) -> str:
+        if args.json:
+            return to_json(answer)
+        return to_plain(answer, catalog=live.engine.catalog(answer.lang))
+
     if args.question != "-":
-        answer = live.engine.ask(args.question)
-        print(to_json(answer) if args.json else
-              to_plain(answer, catalog=live.engine.catalog(answer.lang)))
+        print(render(live.engine.ask(args.question)))
         return 0
     live.watch(warm=False, after=0.5)
     context = Context()
@@ -207,9 +212,7 @@ def _ask(live: object, args: argparse.Namespace) -> int:
             answer = live.engine.ask(question, context if args.conversation else None)
             if args.conversation:
                 context = answer.context
-            text = (to_json(answer) if args.json else
-                    to_plain(answer, catalog=live.engine.catalog(answer.lang)) + "\n")
-            sys.stdout.write(text + "\n")
+            sys.stdout.write(render(answer) + ("\n" if args.json else "\n\n"))
             sys.stdout.flush()
     finally:
         live.stop()

@@ -6,8 +6,8 @@ knowledge base in the real schema is generated into a temporary directory
 
 * ``first_load_s`` — the first load of a knowledge base, in a fresh process with an empty
   engine cache: parse, validate, verify every citation against its source text, build the
-  router's index, and write the engine cache (:mod:`meetbot.cache`);
-* ``load_s`` — a later load of the same, unchanged files (``meetbot.cache.load_engine``, as a
+  router's index, and write the engine cache (:mod:`meetbot.store.cache`);
+* ``load_s`` — a later load of the same, unchanged files (``meetbot.store.cache.load_engine``, as a
   restarted bot does): the engine comes from the cache keyed by the files' content (median
   of a few runs). Any edit invalidates the cache, so the next load is a first load again;
 * ``rss_mb`` — resident memory (psutil, MiB) of that child once the knowledge base is loaded
@@ -55,8 +55,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from meetbot.engine import Engine
-    from meetbot.knowledge import KnowledgeBase
+    from meetbot.answers.engine import Engine
+    from meetbot.domain.knowledge import KnowledgeBase
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -296,8 +296,8 @@ def measure(directory: Path, runs: int, n_questions: int, warmup: int,
     _import_meetbot()
     from rapidfuzz import process
 
-    from meetbot.cache import load_engine
-    from meetbot.normalize import normalize
+    from meetbot.lang.normalize import normalize
+    from meetbot.store.cache import load_engine
 
     gc.collect()
     base_rss = _rss_mb()
@@ -385,7 +385,7 @@ def phrasings_of(engine: Engine) -> list[str]:
 def prime(directory: Path) -> dict[str, float]:
     """Time the first (uncached) load in this process; it also writes the engine cache."""
     _import_meetbot()
-    from meetbot.cache import load_engine
+    from meetbot.store.cache import load_engine
 
     wall, cpu = time.perf_counter(), time.process_time()
     load_engine(directory)
@@ -487,7 +487,7 @@ def measure_shipped(quick: bool, seed: int) -> dict[str, Any]:
     n_questions = 300 if quick else 1000
     child = run_child(SHIPPED, 3 if quick else 7, n_questions, 50, seed)
     _import_meetbot()
-    from meetbot.knowledge import load
+    from meetbot.store import load
 
     kb = load(SHIPPED)
     lines = [q for _, q, _ in QuestionMaker(kb, seed + 7).take(500)]
@@ -656,8 +656,8 @@ def profile(target: str, seed: int, n_questions: int) -> int:
     _import_meetbot()
     from pyinstrument import Profiler
 
-    from meetbot.engine import Engine
-    from meetbot.knowledge import load
+    from meetbot.answers.engine import Engine
+    from meetbot.store import load
 
     with tempfile.TemporaryDirectory(prefix="meetbot-profile-") as tmp:
         if target == "shipped":

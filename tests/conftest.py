@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from kbfactory import REAL_KNOWLEDGE, write_small_kb
-from meetbot.engine import Engine
-from meetbot.knowledge import KnowledgeBase, load
+from meetbot.answers.engine import Engine
+from meetbot.domain.knowledge import KnowledgeBase
+from meetbot.store import load
 
 
 @pytest.fixture(scope="session")

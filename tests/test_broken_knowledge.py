@@ -22,8 +22,8 @@ from kbfactory import (
     write_small_kb,
 )
 from meetbot.errors import KnowledgeError, Problem
-from meetbot.knowledge import load
-from meetbot.loader import MAX_FILE_BYTES
+from meetbot.store import load
+from meetbot.store.loader import MAX_FILE_BYTES
 
 
 @dataclass(frozen=True)
@@ -396,7 +396,7 @@ def _prepare(root: Path, name: str) -> tuple[Path, Expected, list[str]]:
 def test_check_reports_every_class_without_a_traceback(
         tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from meetbot import cli
+    from meetbot.frontends import cli
 
     monkeypatch.chdir(PROJECT_ROOT)
     directory, _expected, wanted = _prepare(tmp_path, name)

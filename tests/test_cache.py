@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import meetbot.cache as cache
-from meetbot.cache import cache_path, load_engine
+import meetbot.store.cache as cache
+from meetbot.store.cache import cache_path, load_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,7 +105,7 @@ def test_an_answer_from_the_cache_needs_neither_yaml_nor_pydantic(knowledge: Pat
     ``meetbot ask`` skips YAML, pydantic, and Babel's date formatting and locale data."""
     load_engine(knowledge)  # fills the cache
     script = ("import sys\n"
-              "from meetbot.cli import main\n"
+              "from meetbot.frontends.cli import main\n"
               f"for question in {QUESTIONS!r}:\n"
               f"    main(['ask', '--knowledge', {str(knowledge)!r}, question])\n"
               "print(sorted(set(sys.modules) & {'yaml', 'pydantic', 'babel.dates'}))\n")

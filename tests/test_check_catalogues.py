@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from kbfactory import MEETING_ID, write_small_kb
-from meetbot.check import warnings
-from meetbot.engine import Engine
+from meetbot.answers.engine import Engine
+from meetbot.curation.check import warnings
 from meetbot.errors import KnowledgeError, Problem
-from meetbot.knowledge import load
+from meetbot.store import load
 
 KAZAKH = """\
 language: kk

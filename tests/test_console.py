@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 from kbfactory import REAL_KNOWLEDGE, add_alias, edit_line
-from meetbot.console import run
-from meetbot.engine import Engine
-from meetbot.knowledge import KnowledgeBase
-from meetbot.live import LiveKnowledge
+from meetbot.answers.engine import Engine
+from meetbot.domain.knowledge import KnowledgeBase
+from meetbot.frontends.console import run
+from meetbot.store.live import LiveKnowledge
 
 FIRST = "when did tokaev meet shmid"
 FOLLOW_UP = "what did they discuss?"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from meetbot.answer import Answer
-from meetbot.engine import Engine
-from meetbot.knowledge import load
-from meetbot.normalize import MAX_QUESTION_CHARS, squash_whitespace
+from meetbot.answers.engine import Engine
+from meetbot.domain.answer import Answer
+from meetbot.domain.dialogue import Context
+from meetbot.lang.normalize import MAX_QUESTION_CHARS, squash_whitespace
 from meetbot.render import to_json, to_plain
-from meetbot.router import Context
+from meetbot.store import load
 
 ROOT = Path(__file__).resolve().parents[1]
 AKORDA = "akorda-2023-06-07"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from meetbot.engine import Engine
-from meetbot.evaluate import evaluate, format_languages, format_report, load_questions
-from meetbot.knowledge import load
+from meetbot.answers.engine import Engine
+from meetbot.curation.evaluate import evaluate, format_languages, format_report, load_questions
+from meetbot.store import load
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from meetbot.flood import ChatOrderedUpdateProcessor, UserThrottle, Verdict
-from meetbot.knowledge import default_knowledge_dir
-from meetbot.live import LiveKnowledge
+from meetbot.frontends.telegram.flood import ChatOrderedUpdateProcessor, UserThrottle, Verdict
+from meetbot.store.files import default_knowledge_dir
+from meetbot.store.live import LiveKnowledge
 from test_telegram_handlers import (
     JSON,
     USER_ID,

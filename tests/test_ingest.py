@@ -18,9 +18,8 @@ import pytest
 import yaml
 
 from kbfactory import PROJECT_ROOT, REAL_KNOWLEDGE
-from meetbot import ingest as ingest_module
-from meetbot.errors import KnowledgeError
-from meetbot.ingest import (
+from meetbot.curation import ingest as ingest_module
+from meetbot.curation.ingest import (
     AlreadyRegistered,
     BadOption,
     DocumentEmpty,
@@ -32,10 +31,11 @@ from meetbot.ingest import (
     check_drafts,
     ingest,
 )
-from meetbot.knowledge import load
-from meetbot.loader import validated
-from meetbot.normalize import squash_whitespace
-from meetbot.schema import KnowledgeFile
+from meetbot.domain.schema import KnowledgeFile
+from meetbot.errors import KnowledgeError
+from meetbot.lang.normalize import squash_whitespace
+from meetbot.store import load
+from meetbot.store.loader import validated
 
 DOCUMENT = PROJECT_ROOT / "tests" / "data" / "test-document-osce-chairpersonship.txt"
 URL = "https://example.org/test"

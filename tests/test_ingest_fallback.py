@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from kbfactory import PROJECT_ROOT, REAL_KNOWLEDGE
-from meetbot.normalize import squash_whitespace
+from meetbot.lang.normalize import squash_whitespace
 
 DOCUMENT = PROJECT_ROOT / "tests" / "data" / "test-document-osce-chairpersonship.txt"
 URL = "https://example.org/test"

@@ -18,11 +18,13 @@ from kbfactory import (
     append,
     write_small_kb,
 )
-from meetbot.answer import Answer
-from meetbot.engine import Engine
-from meetbot.knowledge import KnowledgeBase, fingerprint, load
-from meetbot.normalize import squash_whitespace
-from meetbot.router import Context
+from meetbot.answers.engine import Engine
+from meetbot.domain.answer import Answer
+from meetbot.domain.dialogue import Context
+from meetbot.domain.knowledge import KnowledgeBase
+from meetbot.lang.normalize import squash_whitespace
+from meetbot.store import load
+from meetbot.store.files import fingerprint
 
 QUESTION_FILES = (PROJECT_ROOT / "tests" / "questions.yaml",
                   PROJECT_ROOT / "tests" / "questions_holdout.yaml")
@@ -219,8 +221,8 @@ def test_a_rule_that_cannot_apply_is_an_error_not_a_silent_no_op() -> None:
     """A constraint on a type it cannot constrain would let bad values through unnoticed."""
     from typing import Annotated
 
-    from meetbot.loader import validated
-    from meetbot.schema import PartialDate, Rule
+    from meetbot.domain.schema import PartialDate, Rule
+    from meetbot.store.loader import validated
 
     with pytest.raises(TypeError, match="str or list"):
         validated(Annotated[str | None, Rule(pattern="^a")], "b")  # type: ignore[arg-type]

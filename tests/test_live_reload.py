@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from kbfactory import add_alias, append, edit_line, replace_line
+from meetbot.domain.dialogue import Context
 from meetbot.errors import Problem
-from meetbot.live import LiveKnowledge
-from meetbot.router import Context
+from meetbot.store.live import LiveKnowledge
 
 NEW_ALIAS = "Quillbright"
 """A nickname the small knowledge base does not know until a test adds it."""

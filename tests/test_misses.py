@@ -1,4 +1,4 @@
-"""The missed-questions log (:class:`meetbot.misses.MissLog`) and ``meetbot misses``.
+"""The missed-questions log (:class:`meetbot.curation.misses.MissLog`) and ``meetbot misses``.
 
 The log is fed by a real engine over the shipped knowledge base; the report runs on a
 generated log of 200 misses: five clusters of paraphrases (with typos) and some noise.
@@ -24,11 +24,8 @@ import yaml
 from rapidfuzz import fuzz
 
 from kbfactory import PROJECT_ROOT, REAL_KNOWLEDGE
-from meetbot.answer import Answer
-from meetbot.engine import Engine
-from meetbot.knowledge import load
-from meetbot.loader import validated
-from meetbot.misses import (
+from meetbot.answers.engine import Engine
+from meetbot.curation.misses import (
     MissLog,
     default_log_path,
     group_misses,
@@ -37,7 +34,10 @@ from meetbot.misses import (
     read_misses,
     report,
 )
-from meetbot.schema import FaqEntry
+from meetbot.domain.answer import Answer
+from meetbot.domain.schema import FaqEntry
+from meetbot.store import load
+from meetbot.store.loader import validated
 
 FIELDS = {"ts", "question", "kind", "confidence", "nearest", "nearest_example",
           "nearest_score", "suggestions", "chat"}
@@ -154,7 +154,7 @@ def test_writing_never_raises(tmp_path: Path, caplog: pytest.LogCaptureFixture) 
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the log directory should be")
     log = MissLog(blocker / "misses.jsonl", salt="test")
-    with caplog.at_level(logging.WARNING, logger="meetbot.misses"):
+    with caplog.at_level(logging.WARNING, logger="meetbot.curation.misses"):
         assert log.record(decline("who funds the osce")) is False
         assert log.record(decline("who funds the osce")) is False
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
@@ -374,7 +374,7 @@ def test_report_on_a_broken_knowledge_base_still_groups(fixture_log: Path,
 
 
 def test_grouping_is_by_meaning_of_words_not_by_exact_text() -> None:
-    from meetbot.misses import Miss
+    from meetbot.curation.misses import Miss
 
     def miss(question: str) -> Miss:
         return Miss(question, "decline", None, None, None, None)

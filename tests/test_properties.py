@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from meetbot.answer import Answer
-from meetbot.engine import Engine
-from meetbot.knowledge import load
+from meetbot.answers.engine import Engine
+from meetbot.domain.answer import Answer
+from meetbot.domain.dialogue import Context
 from meetbot.render import TELEGRAM_LIMIT, split_message, to_json, to_plain, to_telegram_html
-from meetbot.router import Context
+from meetbot.store import load
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE = Engine(load(ROOT / "knowledge"))

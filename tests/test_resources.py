@@ -20,10 +20,10 @@ import psutil
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from meetbot.knowledge import default_knowledge_dir
-from meetbot.live import LiveKnowledge
-from meetbot.misses import MissLog
-from meetbot.telegram_bot import BotState, Settings, build_application
+from meetbot.curation.misses import MissLog
+from meetbot.frontends.telegram import BotState, Settings, build_application
+from meetbot.store.files import default_knowledge_dir
+from meetbot.store.live import LiveKnowledge
 
 TOKEN = "6183920457:AAHk3v9QzT5wX2mN8pL4rB6cD1eG7hJ0sUy"
 BOT = {"id": 6183920457, "is_bot": True, "first_name": "Meetbot",

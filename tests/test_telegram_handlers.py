@@ -27,11 +27,9 @@ from telegram import Update
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
-from meetbot.engine import Engine
+from meetbot.answers.engine import Engine
 from meetbot.errors import TokenError
-from meetbot.knowledge import default_knowledge_dir
-from meetbot.live import LiveKnowledge
-from meetbot.telegram_bot import (
+from meetbot.frontends.telegram import (
     EXPIRED,
     AnyApplication,
     BotState,
@@ -45,6 +43,8 @@ from meetbot.telegram_bot import (
     read_token,
     send_html,
 )
+from meetbot.store.files import default_knowledge_dir
+from meetbot.store.live import LiveKnowledge
 
 TOKEN = "6183920457:AAHk3v9QzT5wX2mN8pL4rB6cD1eG7hJ0sUy"
 BOT_ID = 6183920457
@@ -744,7 +744,7 @@ def test_parse_admin_ids() -> None:
 
 async def test_declined_questions_go_to_the_misses_log_without_ids(
         live: LiveKnowledge, tmp_path: Path) -> None:
-    from meetbot.misses import MissLog
+    from meetbot.curation.misses import MissLog
 
     log = tmp_path / "misses.jsonl"
     harness = await make_harness(live, misses=MissLog(log, salt="test-salt"))
@@ -762,7 +762,7 @@ async def test_declined_questions_go_to_the_misses_log_without_ids(
 
 async def test_a_pasted_token_never_reaches_stats_or_the_misses_log(
         live: LiveKnowledge, tmp_path: Path) -> None:
-    from meetbot.misses import MissLog
+    from meetbot.curation.misses import MissLog
 
     log = tmp_path / "misses.jsonl"
     harness = await make_harness(live, misses=MissLog(log, salt="test-salt"))

@@ -14,9 +14,9 @@ import pytest
 
 from kbfactory import write_small_kb
 from meetbot.errors import Problem
-from meetbot.knowledge import default_knowledge_dir
-from meetbot.live import LiveKnowledge
-from meetbot.telegram_bot import notify_admins, post_init, post_shutdown
+from meetbot.frontends.telegram import notify_admins, post_init, post_shutdown
+from meetbot.store.files import default_knowledge_dir
+from meetbot.store.live import LiveKnowledge
 from test_telegram_handlers import (
     ADMIN_ID,
     JSON,

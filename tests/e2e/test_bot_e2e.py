@@ -1,6 +1,6 @@
 """meetbot's Telegram bot end to end: real HTTP against the Bot API emulator.
 
-Each test builds the real Application with :func:`meetbot.telegram_bot.build_application`
+Each test builds the real Application with :func:`meetbot.frontends.telegram.build_application`
 (base URL pointed at the emulator, AIORateLimiter on, as in production), runs it with long
 polling in a background thread, and plays a Telegram user with :class:`TelegramUser`. The
 last tests run ``python bot.py`` itself as a subprocess.
@@ -20,10 +20,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from meetbot.engine import Engine
-from meetbot.knowledge import default_knowledge_dir
-from meetbot.live import LiveKnowledge
-from meetbot.telegram_bot import COMMANDS, Settings, build_application, post_init, post_shutdown
+from meetbot.answers.engine import Engine
+from meetbot.frontends.telegram import (
+    COMMANDS,
+    Settings,
+    build_application,
+    post_init,
+    post_shutdown,
+)
+from meetbot.store.files import default_knowledge_dir
+from meetbot.store.live import LiveKnowledge
 
 from .client import BotMessage, TelegramUser, make_entity
 from .conftest import BOT_USERNAME, REPO_ROOT, Emulator, free_port

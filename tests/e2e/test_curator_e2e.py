@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from meetbot.errors import Problem
-from meetbot.live import LiveKnowledge
-from meetbot.telegram_bot import Settings, build_application, post_init, post_shutdown
+from meetbot.frontends.telegram import Settings, build_application, post_init, post_shutdown
+from meetbot.store.live import LiveKnowledge
 
 from .client import BotMessage, TelegramUser
 from .conftest import REPO_ROOT, Emulator

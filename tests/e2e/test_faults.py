@@ -1,6 +1,6 @@
 """meetbot under Telegram faults, floods and at DEBUG logging, end to end through the emulator.
 
-Each test runs the real Application (:func:`meetbot.telegram_bot.build_application`, the
+Each test runs the real Application (:func:`meetbot.frontends.telegram.build_application`, the
 production rate limiter on) in a :class:`BotThread` against the emulator and injects faults
 with :meth:`TelegramUser.inject_error`: 429 with ``retry_after``, 403, 500s, responses slower
 than the bot's timeouts, and the emulator killed and restarted on the same port. For each the
@@ -25,9 +25,9 @@ from typing import Any
 import pytest
 from telegram.request import HTTPXRequest
 
-from meetbot.knowledge import default_knowledge_dir
-from meetbot.live import LiveKnowledge
-from meetbot.telegram_bot import Settings, build_application, post_init, post_shutdown
+from meetbot.frontends.telegram import Settings, build_application, post_init, post_shutdown
+from meetbot.store.files import default_knowledge_dir
+from meetbot.store.live import LiveKnowledge
 
 from .client import BotMessage, TelegramUser
 from .conftest import HOST, Emulator, launch_emulator, shut_down_emulator

@@ -11,9 +11,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from meetbot.knowledge import default_knowledge_dir
-from meetbot.live import LiveKnowledge
-from meetbot.telegram_bot import COMMANDS, Settings, build_application, post_init, post_shutdown
+from meetbot.frontends.telegram import (
+    COMMANDS,
+    Settings,
+    build_application,
+    post_init,
+    post_shutdown,
+)
+from meetbot.store.files import default_knowledge_dir
+from meetbot.store.live import LiveKnowledge
 
 from .client import BotMessage, TelegramUser
 from .conftest import Emulator

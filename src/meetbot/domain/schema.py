@@ -2,8 +2,8 @@
 
 Each YAML file under ``knowledge/`` holds one or more top-level sections (``sources``,
 ``people``, ``roles``, ``organizations``, ``events``, ``meetings``, ``faq``, ``intents``),
-each a list of entries. :mod:`meetbot.loader` validates the files against these classes with
-pydantic (types, required keys, unknown keys, patterns, whitespace stripped from every
+each a list of entries. :mod:`meetbot.store.loader` validates the files against these classes
+with pydantic (types, required keys, unknown keys, patterns, whitespace stripped from every
 string); cross-references and citations are checked there too, and every error becomes
 ``file:line: message``.
 

@@ -14,7 +14,7 @@ is size-capped and rotated (``misses.jsonl.1`` ... ``.N``); writing never raises
 is logged as a warning and the answer is served as usual.
 
 :func:`report` (``meetbot misses``) reads the log and its rotated files, groups similar
-questions (rapidfuzz, after :func:`meetbot.normalize.normalize`), and prints for each group,
+questions (rapidfuzz, after :func:`meetbot.lang.normalize.normalize`), and prints for each group,
 biggest first, ready-to-paste YAML: a new phrasing for the intent or FAQ entry the questions
 nearly matched, or a new FAQ skeleton when nothing was close.
 """
@@ -37,13 +37,13 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
-from .answer import Answer
-from .errors import KnowledgeError
-from .normalize import MAX_QUESTION_CHARS, clean, normalize
+from meetbot.domain.answer import Answer
+from meetbot.errors import KnowledgeError
+from meetbot.lang.normalize import MAX_QUESTION_CHARS, clean, normalize
 
 logger = logging.getLogger(__name__)
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = Path(__file__).resolve().parents[3]
 RECORDED_KINDS = frozenset({"decline", "clarify"})
 """Answer kinds that are logged as misses."""
 SIMILARITY = 75.0
@@ -485,7 +485,7 @@ class _KnownEntries:
 
     @classmethod
     def load(cls, directory: Path) -> _KnownEntries:
-        from .knowledge import load
+        from meetbot.store import load
 
         try:
             kb = load(directory)

@@ -1,30 +1,24 @@
 """The knowledge base: verified entries, indexed for answering.
 
-:func:`load` reads a knowledge directory through :mod:`meetbot.loader` (YAML, validation,
-cross-references, citation checks; every problem as ``file:line: message``) and returns an
-immutable :class:`KnowledgeBase`. This module holds what answering needs — the knowledge base,
-its indexes and :func:`fingerprint` — and imports neither YAML nor pydantic, so an engine
-from the cache starts without them.
+:func:`meetbot.store.load` reads a knowledge directory (YAML, validation, cross-references,
+citation checks; every problem as ``file:line: message``) and returns an immutable
+:class:`KnowledgeBase`. This module holds what answering needs — the knowledge base and its
+indexes — and imports neither YAML nor pydantic, so an engine from the cache starts without
+them.
 """
 
 from __future__ import annotations
 
 import bisect
-import gc
-import hashlib
-import os
 import typing
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import Problem
-from .i18n import Catalog
-from .schema import (
+from meetbot.domain.schema import (
     Cite,
     Event,
     FaqEntry,
@@ -37,18 +31,11 @@ from .schema import (
     Statement,
     Strict,
 )
+from meetbot.errors import Problem
+from meetbot.lang.catalog import Catalog
 
 Path_ = tuple[str | int, ...]
 """Where a value sits in a file's data: keys and list indexes."""
-
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "knowledge"
-
-
-def default_knowledge_dir() -> Path:
-    """Return ``$MEETBOT_KNOWLEDGE`` or the project's ``knowledge/`` directory."""
-    env = os.environ.get("MEETBOT_KNOWLEDGE")
-    return Path(env) if env else DEFAULT_DIR
-
 
 @dataclass(frozen=True, slots=True)
 class SourceDoc:
@@ -202,31 +189,6 @@ def date_in(value: str, period: str) -> bool:
     return value.startswith(period)
 
 
-def knowledge_files(directory: Path) -> list[Path]:
-    """Return the YAML files served from ``directory``, in a stable order."""
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and
-                  p.is_file())
-
-
-def fingerprint(directory: Path) -> str:
-    """Return a hash of every knowledge file and source text (for caches and reloads)."""
-    digest = hashlib.blake2b(digest_size=16)
-    if not directory.is_dir():
-        return "missing"
-    paths = knowledge_files(directory)
-    for sub in ("sources", "messages"):
-        folder = directory / sub
-        if folder.is_dir():
-            paths += sorted(p for p in folder.iterdir() if p.is_file())
-    for path in paths:
-        digest.update(str(path.relative_to(directory)).encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"<unreadable>")
-    return digest.hexdigest()
-
-
 def cites_in(obj: Any, path: Path_ = ()) -> list[tuple[Path_, Cite]]:
     """Every citation inside the entry ``obj``, with its data path."""
     found: list[tuple[Path_, Cite]] = []
@@ -266,27 +228,3 @@ def _fields_with_models(model: type[Strict]) -> tuple[str, ...]:
         found = _MODEL_FIELDS[model] = tuple(
             name for name, hint in typing.get_type_hints(model).items() if holds_model(hint))
     return found
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building long-lived structures.
-
-    Loading creates hundreds of thousands of objects that all stay alive; the collector
-    would otherwise rescan them again and again (most of the load time of a large base).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def load(directory: Path | str | None = None) -> KnowledgeBase:
-    """Load and verify the knowledge base in ``directory``; raise KnowledgeError if broken."""
-    from .loader import load_directory  # YAML and pydantic: only imported to load
-
-    with gc_paused():
-        return load_directory(directory)

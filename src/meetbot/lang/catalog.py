@@ -17,22 +17,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from .schema import Rule
+from meetbot.domain.schema import Rule
 
 if TYPE_CHECKING:
     from babel import Locale
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DEFAULT_LANGUAGE = "en"
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_KAZAKH = re.compile(r"[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
-_LATIN = re.compile(r"[A-Za-z]")
-_QUOTED = re.compile(r"[\"“”«»„][^\"“”«»„]*[\"“”«»„]")
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 _FILE_RULES: dict[str, Any] = {"extra": "forbid"}
-"""Validation settings of a catalogue file (applied by :mod:`meetbot.loader`)."""
+"""Validation settings of a catalogue file (applied by :mod:`meetbot.store.loader`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -258,32 +253,8 @@ def translated(text: str, translations: Mapping[str, str], language: str) -> str
     return text if language == DEFAULT_LANGUAGE else translations.get(language, text)
 
 
-def detect_language(text: str, available: Mapping[str, Catalog], *,
-                    default: str = DEFAULT_LANGUAGE) -> str:
-    """The language to answer ``text`` in: Cyrillic → Russian (Kazakh letters → Kazakh).
-
-    Text with no letters of either script (an acronym typed in Latin counts as Latin) keeps
-    ``default`` — in Telegram, the user's chosen or app language.
-    """
-    text = _QUOTED.sub(" ", text)  # a quotation is in its source's language, not the asker's
-    if text.isascii():  # no Cyrillic: any word at all is Latin (the first always counts)
-        if _WORD.search(text):
-            return DEFAULT_LANGUAGE
-        return default if default in available else DEFAULT_LANGUAGE
-    if _KAZAKH.search(text) and "kk" in available:
-        return "kk"
-    cyrillic = latin = 0
-    for index, word in enumerate(_WORD.findall(text)):
-        if index and word[:1].isupper():
-            continue  # a name or an acronym says nothing about the asker's language
-        if _CYRILLIC.match(word):
-            cyrillic += 1
-        elif _LATIN.match(word):
-            latin += 1
-    if cyrillic > latin and "ru" in available:
-        return "ru"
-    if latin > cyrillic:
-        return DEFAULT_LANGUAGE
-    if _CYRILLIC.search(text) and not _LATIN.search(text) and "ru" in available:
-        return "ru"
-    return default if default in available else DEFAULT_LANGUAGE
+def format_date(value: str, catalog: Catalog | None = None) -> str:
+    """Return ``2023-06-07`` as "7 June 2023" (or in ``catalog``'s language)."""
+    if catalog is not None:
+        return catalog.date(value)
+    return Catalog("en", "English", {}, DateFormats()).date(value)

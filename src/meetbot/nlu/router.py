@@ -1,7 +1,7 @@
 """Route a question to an intent with its entities: entity linking, then intent scoring.
 
 1. **Entity linking.** Every alias, acronym and name in the knowledge base is normalised
-   (:func:`meetbot.normalize.normalize`) into an index. Word n-grams of the question are
+   (:func:`meetbot.lang.normalize.normalize`) into an index. Word n-grams of the question are
    looked up exactly, then fuzzily (rapidfuzz) with a cut-off that grows stricter for
    short words, so "tokaev", "shmid" and "kosherbaev" link while "camp" does not become
    "Kamp". Years and month names become date mentions.
@@ -29,8 +29,9 @@ from typing import Literal, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from .knowledge import KnowledgeBase
-from .normalize import normalize, transliterate
+from meetbot.domain.dialogue import NO_CONTEXT, Context
+from meetbot.domain.knowledge import KnowledgeBase
+from meetbot.lang.normalize import normalize, transliterate
 
 Kind = Literal["person", "role", "org", "event", "date", "quote"]
 SLOT_WORD: dict[str, str] = {"person": "xperson", "role": "xrole", "org": "xorg",
@@ -130,25 +131,6 @@ class Candidate:
 def _rank(candidate: Candidate) -> tuple[float, int, str]:
     """Best first; on a tie, the phrasing naming more of the question's entries, then by name."""
     return (-candidate.score, -candidate.named, candidate.intent)
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """What the conversation has been about, for follow-up questions."""
-
-    people: tuple[str, ...] = ()
-    orgs: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
-    events: tuple[str, ...] = ()
-    meeting: str | None = None
-    intent: str | None = None
-    sources: tuple[str, ...] = ()
-    topic: tuple[str, ...] = ()
-    date: str | None = None
-
-
-NO_CONTEXT = Context()
-"""The context of a first question (shared: contexts are immutable)."""
 
 
 @dataclass(frozen=True, slots=True)

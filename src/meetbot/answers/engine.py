@@ -3,7 +3,7 @@
 Plain synchronous Python with no Telegram import; every front end calls
 :meth:`Engine.ask`. Each question class has one answer function below, written against the
 knowledge base's structure, never against particular question strings. Every sentence
-comes from the message catalogue of the asker's language (:mod:`meetbot.i18n`); names,
+comes from the message catalogue of the asker's language (:mod:`meetbot.lang.catalog`); names,
 titles and topics come from the knowledge base's curated translations; quotes stay
 verbatim in the source's language.
 """
@@ -19,13 +19,22 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from .answer import Answer, AnswerKind, Citation
-from .i18n import Catalog, detect_language
-from .knowledge import KnowledgeBase, date_in, gc_paused
-from .normalize import MAX_QUESTION_CHARS, clean, normalize, squash_whitespace, transliterate
-from .passages import PassageIndex
-from .router import NO_CONTEXT, Context, Mention, Route, Router
-from .schema import Cite, Meeting, Person, Statement
+from meetbot.answers.passages import PassageIndex
+from meetbot.domain.answer import Answer, AnswerKind, Citation
+from meetbot.domain.dialogue import NO_CONTEXT, Context
+from meetbot.domain.knowledge import KnowledgeBase, date_in
+from meetbot.domain.schema import Cite, Meeting, Person, Statement
+from meetbot.lang.catalog import Catalog
+from meetbot.lang.detect import detect_language
+from meetbot.lang.normalize import (
+    MAX_QUESTION_CHARS,
+    clean,
+    normalize,
+    squash_whitespace,
+    transliterate,
+)
+from meetbot.nlu.router import Mention, Route, Router
+from meetbot.store.files import gc_paused
 
 ANSWER_THRESHOLD = 0.60
 """Route confidence at or above which the bot answers.
@@ -40,16 +49,6 @@ LIST_LIMIT = 20
 """Longest list of meetings in one answer; the rest are counted ("and 12 more")."""
 CONVERSATIONAL = frozenset({"greet", "thanks", "goodbye", "help"})
 _SLOT = re.compile(r"\{(person|role|org|event|date)\}")
-
-
-def format_date(value: str, catalog: Catalog | None = None) -> str:
-    """Return ``2023-06-07`` as "7 June 2023" (or in ``catalog``'s language)."""
-    if catalog is not None:
-        return catalog.date(value)
-    from .i18n import Catalog as _Catalog
-    from .i18n import DateFormats
-
-    return _Catalog("en", "English", {}, DateFormats()).date(value)
 
 
 def _tr(text: str, translations: Mapping[str, str], language: str) -> str:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from .knowledge import KnowledgeBase
-from .normalize import normalize, squash_whitespace
-from .router import WORD_FORM_SIMILARITY, Memo
+from meetbot.domain.knowledge import KnowledgeBase
+from meetbot.lang.normalize import normalize, squash_whitespace
+from meetbot.nlu.router import WORD_FORM_SIMILARITY, Memo
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z0-9А-ЯЁ])|\n\s*\n")
 MIN_MATCHED_WORDS = 2

@@ -13,8 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import KnowledgeError, MeetbotError
-from .knowledge import default_knowledge_dir
+from meetbot.errors import KnowledgeError, MeetbotError
+from meetbot.store.files import default_knowledge_dir
 
 logger = logging.getLogger(__name__)
 
@@ -103,23 +103,23 @@ def _run(command: str, args: argparse.Namespace, directory: Path) -> int:
     if command == "check":
         return _check(directory)
     if command == "ingest":
-        from .ingest import ingest
+        from meetbot.curation.ingest import ingest
 
         result = ingest(directory, args.file, url=args.url, publisher=args.publisher,
                         title=args.title, date=args.date, source_id=args.source_id)
         print(result)
         return 0
     if command == "misses":
-        from .misses import default_log_path, report
+        from meetbot.curation.misses import default_log_path, report
 
         print(report(args.log or default_log_path(), directory, top=args.top))
         return 0
-    from .live import LiveKnowledge
+    from meetbot.store.live import LiveKnowledge
 
     live = LiveKnowledge(directory)
     if command == "console":
-        from .console import run
-        from .misses import miss_log_from_env
+        from meetbot.curation.misses import miss_log_from_env
+        from meetbot.frontends.console import run
 
         return run(live, misses=miss_log_from_env())
     if command == "ask":
@@ -127,16 +127,16 @@ def _run(command: str, args: argparse.Namespace, directory: Path) -> int:
     if command == "eval":
         return _eval(live, args)
     if command == "bot":
-        from .telegram_bot import run_bot
+        from meetbot.frontends.telegram import run_bot
 
         return run_bot(live, args)
     raise MeetbotError(f"unknown command {command}")
 
 
 def _check(directory: Path) -> int:
-    from .check import warnings
-    from .engine import Engine
-    from .knowledge import load
+    from meetbot.answers.engine import Engine
+    from meetbot.curation.check import warnings
+    from meetbot.store import load
 
     try:
         kb = load(directory)
@@ -165,7 +165,7 @@ def _check_drafts(directory: Path) -> bool:
     drafts = directory / "drafts"
     if not drafts.is_dir() or not any(drafts.glob("*.yaml")):
         return True
-    from .ingest import check_drafts
+    from meetbot.curation.ingest import check_drafts
 
     problems = check_drafts(directory)
     for problem in problems:
@@ -177,7 +177,7 @@ def _check_drafts(directory: Path) -> bool:
 
 
 def _all_cites(kb: object) -> list[object]:
-    from .knowledge import cites_in
+    from meetbot.domain.knowledge import cites_in
 
     found: list[object] = []
     for table in ("people", "organizations", "events", "meetings", "faq"):
@@ -187,10 +187,10 @@ def _all_cites(kb: object) -> list[object]:
 
 
 def _ask(live: object, args: argparse.Namespace) -> int:
-    from .answer import Answer
-    from .live import LiveKnowledge
-    from .render import to_json, to_plain
-    from .router import Context
+    from meetbot.domain.answer import Answer
+    from meetbot.domain.dialogue import Context
+    from meetbot.render import to_json, to_plain
+    from meetbot.store.live import LiveKnowledge
 
     assert isinstance(live, LiveKnowledge)
 
@@ -220,8 +220,14 @@ def _ask(live: object, args: argparse.Namespace) -> int:
 
 
 def _eval(live: object, args: argparse.Namespace) -> int:
-    from .evaluate import evaluate, format_languages, format_report, load_questions, sweep
-    from .live import LiveKnowledge
+    from meetbot.curation.evaluate import (
+        evaluate,
+        format_languages,
+        format_report,
+        load_questions,
+        sweep,
+    )
+    from meetbot.store.live import LiveKnowledge
 
     assert isinstance(live, LiveKnowledge)
     worst = 1.0

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .router import Context, Route
+from meetbot.domain.dialogue import Context
+from meetbot.nlu.router import Route
 
 AnswerKind = Literal["answer", "negative", "clarify", "decline", "smalltalk", "invalid"]
 

@@ -30,10 +30,10 @@ from typing import Any
 
 import yaml
 
-from .answer import Answer
-from .engine import Engine
-from .errors import MeetbotError
-from .router import Context
+from meetbot.answers.engine import Engine
+from meetbot.domain.answer import Answer
+from meetbot.domain.dialogue import Context
+from meetbot.errors import MeetbotError
 
 
 class QuestionFileError(MeetbotError):

@@ -11,9 +11,8 @@ import html
 import json
 import re
 
-from .answer import Answer, Citation
-from .engine import format_date
-from .i18n import Catalog
+from meetbot.domain.answer import Answer, Citation
+from meetbot.lang.catalog import Catalog, format_date
 
 TELEGRAM_LIMIT = 4096
 _MARK = re.compile(r"\[(\d+)\]")

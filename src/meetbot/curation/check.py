@@ -19,12 +19,13 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from .engine import CONVERSATIONAL, Engine
-from .errors import KnowledgeError, Problem
-from .i18n import DEFAULT_LANGUAGE, LOCALES_DIR
-from .knowledge import KnowledgeBase
-from .loader import ParsedFile, parse_file
-from .router import FILLERS, Context
+from meetbot.answers.engine import CONVERSATIONAL, Engine
+from meetbot.domain.dialogue import Context
+from meetbot.domain.knowledge import KnowledgeBase
+from meetbot.errors import KnowledgeError, Problem
+from meetbot.lang.catalog import DEFAULT_LANGUAGE, LOCALES_DIR
+from meetbot.nlu.router import FILLERS
+from meetbot.store.loader import ParsedFile, parse_file
 
 MIN_PHRASINGS = 3
 NEAR_DUPLICATE = 92.0

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from .answer import Answer
-from .live import LiveKnowledge
-from .misses import MissLog
-from .render import to_plain
-from .router import Context
+from meetbot.curation.misses import MissLog
+from meetbot.domain.answer import Answer
+from meetbot.domain.dialogue import Context
+from meetbot.render import to_plain
+from meetbot.store.live import LiveKnowledge
 
 COMMANDS = """Commands:
   /help     what you can ask, and these commands

@@ -1,11 +1,11 @@
 """Read a knowledge directory: parse, validate, cross-check and verify every citation.
 
 ``load_directory(directory)`` reads every ``*.yaml`` file directly under ``directory``
-(drafts in ``drafts/`` are not served), validates each against :mod:`meetbot.schema` with
+(drafts in ``drafts/`` are not served), validates each against :mod:`meetbot.domain.schema` with
 pydantic, checks that ids are unique and references resolve, and verifies that every
 citation's quote occurs verbatim (whitespace-normalised) in its source text. All problems
 are collected and raised together as a :class:`~meetbot.errors.KnowledgeError` whose lines
-read ``file:line: message``. Callers normally use :func:`meetbot.knowledge.load`.
+read ``file:line: message``. Callers normally use :func:`meetbot.store.load`.
 
 YAML is parsed safely: no object tags, no aliases (they allow "billion laughs" bombs and make
 hand-edited files hard to read), no duplicate keys.
@@ -24,20 +24,18 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from .errors import KnowledgeError, Problem
-from .i18n import LOCALES_DIR, Catalog, CatalogFile, build_catalog, unusable_date_patterns
-from .knowledge import (
-    KnowledgeBase,
-    Located,
-    Path_,
-    SourceDoc,
-    cites_in,
-    default_knowledge_dir,
-    fingerprint,
-    knowledge_files,
+from meetbot.domain.knowledge import KnowledgeBase, Located, Path_, SourceDoc, cites_in
+from meetbot.domain.schema import KnowledgeFile
+from meetbot.errors import KnowledgeError, Problem
+from meetbot.lang.catalog import (
+    LOCALES_DIR,
+    Catalog,
+    CatalogFile,
+    build_catalog,
+    unusable_date_patterns,
 )
-from .normalize import squash_whitespace
-from .schema import KnowledgeFile
+from meetbot.lang.normalize import squash_whitespace
+from meetbot.store.files import default_knowledge_dir, fingerprint, knowledge_files
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 SECTIONS = ("sources", "people", "roles", "organizations", "events", "meetings", "faq",

@@ -1,6 +1,6 @@
 """Serve the last good knowledge base, and swap in a new one when the files change.
 
-:class:`LiveKnowledge` holds an :class:`~meetbot.engine.Engine`. ``reload()`` loads the
+:class:`LiveKnowledge` holds an :class:`~meetbot.answers.engine.Engine`. ``reload()`` loads the
 directory again: a good edit replaces the engine atomically (one attribute assignment, so
 a question in flight finishes on the old one); a broken edit leaves the old engine serving
 and reports every ``file:line`` problem once per broken state. ``watch()`` starts a
@@ -14,10 +14,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from .cache import load_engine
-from .engine import Engine
-from .errors import KnowledgeError, Problem
-from .knowledge import fingerprint
+from meetbot.answers.engine import Engine
+from meetbot.errors import KnowledgeError, Problem
+from meetbot.store.cache import load_engine
+from meetbot.store.files import fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class LiveKnowledge:
         """Start reloading in the background whenever the knowledge files change.
 
         With ``warm`` (the interactive modes), the engine is first prepared for fast first
-        answers (:meth:`~meetbot.engine.Engine.warm_up`), and so is every reloaded one.
+        answers (:meth:`~meetbot.answers.engine.Engine.warm_up`), and so is every reloaded one.
         Watching begins ``after`` seconds from now; an edit saved in the meantime is still
         picked up, as the watcher first compares the files with the served ones. A batch
         reading questions that are already waiting passes ``warm=False`` and a short

@@ -11,7 +11,7 @@ verified against the document.
 The extraction is deliberately simple and predictable - regular expressions and runs of
 capitalised words, no network and no language model - and it leans towards missing things
 rather than inventing them: a curator reviews every draft. Names are matched to the existing
-knowledge base through the router's alias index (:class:`meetbot.router.Router`), so a known
+knowledge base through the router's alias index (:class:`meetbot.nlu.router.Router`), so a known
 person gets a ``# matches existing person <id>`` comment and a role-holding stub rather than a
 duplicate entry. New entries get ``draft-`` ids, which cannot clash with curated ones.
 
@@ -34,9 +34,14 @@ from typing import Any
 
 import yaml
 
-from .errors import KnowledgeError, MeetbotError, Problem
-from .knowledge import KnowledgeBase, knowledge_files, load
-from .loader import (
+from meetbot.domain.knowledge import KnowledgeBase
+from meetbot.domain.schema import KnowledgeFile
+from meetbot.errors import KnowledgeError, MeetbotError, Problem
+from meetbot.lang.normalize import normalize, squash_whitespace
+from meetbot.nlu.router import Router
+from meetbot.store import load
+from meetbot.store.files import knowledge_files
+from meetbot.store.loader import (
     MAX_FILE_BYTES,
     ParsedFile,
     assemble,
@@ -45,9 +50,6 @@ from .loader import (
     parse_file,
     validate_file,
 )
-from .normalize import normalize, squash_whitespace
-from .router import Router
-from .schema import KnowledgeFile
 
 DRAFT_PREFIX = "draft-"
 """Ids of new entries in a draft start with this (curated ids never do)."""

@@ -2,8 +2,9 @@
 
 Every handler is registered in :func:`build_application`; :func:`run_bot` reads the token
 and runs the bot with long polling (default) or a webhook. The handlers are thin: they call
-:meth:`meetbot.engine.Engine.ask` and render the :class:`~meetbot.answer.Answer` with
-:func:`meetbot.render.to_telegram_html`, so what is tested in the console is what ships.
+:meth:`meetbot.answers.engine.Engine.ask` and render the
+:class:`~meetbot.domain.answer.Answer` with :func:`meetbot.render.to_telegram_html`, so what
+is tested in the console is what ships.
 
 Decisions worth knowing:
 
@@ -21,7 +22,8 @@ Decisions worth knowing:
   message catalogue; kept per user in a bounded store), else the Telegram app's language if
   there is a catalogue for it, else English. A question clearly written in another language
   is answered in its own language.
-* Floods (:mod:`meetbot.flood`): one chat's updates are handled in order, different chats
+* Floods (:mod:`meetbot.frontends.telegram.flood`): one chat's updates are handled in order,
+  different chats
   concurrently, so a user sending hundreds of messages never keeps the others waiting; each
   user gets at most ``Settings.flood_limit`` answers per ``flood_window`` seconds and, beyond
   that, one polite notice per window instead of answers.
@@ -91,15 +93,15 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from .answer import Answer
-from .engine import Engine
-from .errors import MeetbotError, Problem, TokenError
-from .flood import ChatOrderedUpdateProcessor, FloodGuard, UserThrottle
-from .i18n import DEFAULT_LANGUAGE, Catalog, translated
-from .live import LiveKnowledge
-from .misses import MissLog, miss_log_from_env
-from .render import split_message, to_telegram_html
-from .router import Context
+from meetbot.answers.engine import Engine
+from meetbot.curation.misses import MissLog, miss_log_from_env
+from meetbot.domain.answer import Answer
+from meetbot.domain.dialogue import Context
+from meetbot.errors import MeetbotError, Problem, TokenError
+from meetbot.frontends.telegram.flood import ChatOrderedUpdateProcessor, FloodGuard, UserThrottle
+from meetbot.lang.catalog import DEFAULT_LANGUAGE, Catalog, translated
+from meetbot.render import split_message, to_telegram_html
+from meetbot.store.live import LiveKnowledge
 
 logger = logging.getLogger(__name__)
 

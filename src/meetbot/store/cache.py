@@ -24,9 +24,10 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
-from .engine import Engine
-from .knowledge import fingerprint, gc_paused, load
+from meetbot import __version__
+from meetbot.answers.engine import Engine
+from meetbot.store import load
+from meetbot.store.files import fingerprint, gc_paused
 
 logger = logging.getLogger(__name__)
 KEEP = 4
@@ -54,8 +55,8 @@ def code_stamp() -> str:
     """A hash of the code that builds engines: a new version never reads an old pickle."""
     digest = hashlib.blake2b(digest_size=8)
     digest.update(f"{__version__} {sys.version}".encode())
-    package = Path(__file__).resolve().parent
-    paths = sorted([*package.glob("*.py"), *package.glob("locales/*.yaml")])
+    package = Path(__file__).resolve().parents[1]
+    paths = sorted([*package.rglob("*.py"), *package.rglob("locales/*.yaml")])
     for name in BUILT_WITH:  # located, not imported: that is the cost the cache saves
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.origin:
@@ -77,7 +78,7 @@ def cache_path(directory: Path, stamp: str | None = None) -> Path | None:
 def load_engine(directory: Path) -> Engine:
     """The engine for ``directory``: from the cache when its files are unchanged.
 
-    Raises :class:`~meetbot.errors.KnowledgeError` like :func:`~meetbot.knowledge.load`.
+    Raises :class:`~meetbot.errors.KnowledgeError` like :func:`~meetbot.store.load`.
     The engine's objects are then frozen out of the cyclic garbage collector
     (:func:`gc.freeze`): they live until the next reload, and a full collection would
     otherwise walk all of them in the middle of answering someone (the slowest answers of a

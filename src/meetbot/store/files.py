@@ -1,0 +1,59 @@
+"""Where the knowledge files are, and a fingerprint of their content (for caches and reloads)."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+DEFAULT_DIR = Path(__file__).resolve().parents[3] / "knowledge"
+
+
+def default_knowledge_dir() -> Path:
+    """Return ``$MEETBOT_KNOWLEDGE`` or the project's ``knowledge/`` directory."""
+    env = os.environ.get("MEETBOT_KNOWLEDGE")
+    return Path(env) if env else DEFAULT_DIR
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    """Return the YAML files served from ``directory``, in a stable order."""
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and
+                  p.is_file())
+
+
+def fingerprint(directory: Path) -> str:
+    """Return a hash of every knowledge file and source text (for caches and reloads)."""
+    digest = hashlib.blake2b(digest_size=16)
+    if not directory.is_dir():
+        return "missing"
+    paths = knowledge_files(directory)
+    for sub in ("sources", "messages"):
+        folder = directory / sub
+        if folder.is_dir():
+            paths += sorted(p for p in folder.iterdir() if p.is_file())
+    for path in paths:
+        digest.update(str(path.relative_to(directory)).encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
+    return digest.hexdigest()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building long-lived structures.
+
+    Loading creates hundreds of thousands of objects that all stay alive; the collector
+    would otherwise rescan them again and again (most of the load time of a large base).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -368,7 +368,7 @@ def measure(directory: Path, runs: int, n_questions: int, warmup: int,
         "counts": {"meetings": len(kb.meetings), "people": len(kb.people),
                    "roles": len(kb.roles), "organizations": len(kb.organizations),
                    "events": len(kb.events), "faq": len(kb.faq), "sources": len(kb.sources),
-                   "aliases": len(engine.router.aliases)},
+                   "aliases": len(engine.router.lexicon.aliases)},
     }
 
 

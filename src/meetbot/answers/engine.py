@@ -23,6 +23,7 @@ from meetbot.answers.passages import PassageIndex
 from meetbot.domain.answer import Answer, AnswerKind, Citation
 from meetbot.domain.dialogue import NO_CONTEXT, Context
 from meetbot.domain.knowledge import KnowledgeBase, date_in
+from meetbot.domain.route import Mention, Route
 from meetbot.domain.schema import Cite, Meeting, Person, Statement
 from meetbot.lang.catalog import Catalog
 from meetbot.lang.detect import detect_language
@@ -33,7 +34,7 @@ from meetbot.lang.normalize import (
     squash_whitespace,
     transliterate,
 )
-from meetbot.nlu.router import Mention, Route, Router
+from meetbot.nlu.router import Router
 from meetbot.store.files import gc_paused
 
 ANSWER_THRESHOLD = 0.60
@@ -168,7 +169,7 @@ class Engine:
         self.kb = kb
         with gc_paused():
             self.router = Router(kb)
-            self.passages = PassageIndex(kb, self.router.stopwords)
+            self.passages = PassageIndex(kb, self.router.words.stopwords)
             kb.lookups  # noqa: B018 - build the indexes now, not on the first question
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
@@ -684,11 +685,12 @@ class Engine:
                                  if m.kind in ("event", "org", "role", "date")
                                  and m.text != "(context)")]
         topic = [t for t in topic if t not in ("meeting", "there", "then")]
-        if (ctx.meeting and set(route.words) & self.router.back_references
+        if (ctx.meeting and set(route.words) & self.router.words.back_references
                 and any(m.id == ctx.meeting for m, _ in said)):
             said = [(m, s) for m, s in said if m.id == ctx.meeting]  # "in that meeting"
-        elif not topic and set(route.words) & (self.router.back_references
-                                                - self.router.female - self.router.male):
+        elif not topic and set(route.words) & (self.router.words.back_references
+                                                - self.router.words.female
+                                                - self.router.words.male):
             topic = list(ctx.topic) + [self.kb.events[e].name for e in ctx.events
                                        if e in self.kb.events][:1]
         if not said:
@@ -755,14 +757,14 @@ class Engine:
     def _who_said(self, route: Route, ctx: Context, w: _Writer) -> Outcome:
         query = " ".join(route.topic) or " ".join(route.words)
         best: tuple[float, Meeting, Statement] | None = None
-        found = self.router.best_statement(normalize(query))
+        found = self.router.statements.best(normalize(query))
         if found is not None:
-            meeting_id, index, _ = self.router.statements[found[1]]
+            meeting_id, index, _ = self.router.statements.statements[found[1]]
             meeting = self.kb.meetings[meeting_id]
             best = (found[0], meeting, meeting.statements[index])
         if best is None or best[0] < 75 or len(query) < 8:
             quoted = " ".join(m.text for m in route.mentions if m.kind == "quote") or query
-            content = [x for x in quoted.split() if x not in self.router.stopwords]
+            content = [x for x in quoted.split() if x not in self.router.words.stopwords]
             if content and all(self.router.is_unknown(x) for x in content):
                 # Only words the sources never use: a quotation from somewhere else entirely.
                 w.line("out_of_scope")

@@ -15,11 +15,13 @@ import re
 from array import array
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from rapidfuzz import fuzz, process
 
 from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.lang.normalize import normalize, squash_whitespace
-from meetbot.nlu.router import WORD_FORM_SIMILARITY, Memo
+from meetbot.nlu.lexicon import MEMO_SIZE
+from meetbot.nlu.vocabulary import WORD_FORM_SIMILARITY
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z0-9А-ЯЁ])|\n\s*\n")
 MIN_MATCHED_WORDS = 2
@@ -66,7 +68,7 @@ class PassageIndex:
         self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
         self._vocabulary = sorted(self.idf)
-        self._forms: Memo[str, str] = Memo()
+        self._forms: LRUCache[str, str] = LRUCache(MEMO_SIZE)
         """Word forms already looked up."""
 
     def words(self, text: str) -> frozenset[str]:
@@ -82,7 +84,7 @@ class PassageIndex:
         if form is None:
             hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
                                      score_cutoff=WORD_FORM_SIMILARITY)
-            form = self._forms.remember(word, hit[0] if hit else word)
+            form = self._forms[word] = hit[0] if hit else word
         return form
 
     def search(self, question_words: list[str], *, ignore: frozenset[str] = frozenset(),

@@ -24,14 +24,14 @@ from meetbot.domain.dialogue import Context
 from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.errors import KnowledgeError, Problem
 from meetbot.lang.catalog import DEFAULT_LANGUAGE, LOCALES_DIR
-from meetbot.nlu.router import FILLERS
 from meetbot.store.loader import ParsedFile, parse_file
 
 MIN_PHRASINGS = 3
 NEAR_DUPLICATE = 92.0
-TRIVIAL = FILLERS | frozenset(
+TRIVIAL = frozenset(
     "a an the of in on at to for with by from about is are was were do does did".split())
-"""Words whose presence or absence does not change what a phrasing asks."""
+"""Words whose presence or absence does not change what a phrasing asks (with the fillers
+of every catalogue language)."""
 
 
 def warnings(engine: Engine) -> list[Problem]:
@@ -69,6 +69,7 @@ def warnings(engine: Engine) -> list[Problem]:
             warn(kind, entry_id, f"phrasing {example.text!r} of {example.intent} routes to "
                  f"{top.intent} instead ({top.score:.2f} vs "
                  f"{own.score if own else 0:.2f}); reword it or add phrasings")
+    trivial = TRIVIAL | engine.router.words.fillers
     by_template: dict[str, list[tuple[str, str]]] = {}
     for example in examples:
         by_template.setdefault(example.template, []).append((example.intent, example.text))
@@ -79,7 +80,7 @@ def warnings(engine: Engine) -> list[Problem]:
                 continue
             if fuzz.ratio(first, second) < NEAR_DUPLICATE:
                 continue
-            if (set(first.split()) ^ set(second.split())) - TRIVIAL:
+            if (set(first.split()) ^ set(second.split())) - trivial:
                 continue
             for intent_a, text_a in by_template[first]:
                 for intent_b, text_b in by_template[second]:

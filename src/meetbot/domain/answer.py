@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from meetbot.domain.dialogue import Context
-from meetbot.nlu.router import Route
+from meetbot.domain.route import Route
 
 AnswerKind = Literal["answer", "negative", "clarify", "decline", "smalltalk", "invalid"]
 

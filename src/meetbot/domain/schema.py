@@ -74,6 +74,8 @@ LanguageCode = Annotated[str, Rule(pattern=r"^[a-z]{2,3}$")]
 Translations = dict[LanguageCode, Text]
 """Curated renderings of a name or text in other languages, keyed by language code."""
 Url = Annotated[str, Rule(pattern=r"^https?://\S+$")]
+SlotKind = Literal["person", "role", "org", "event"]
+"""The kinds of entry a question class can require."""
 
 
 class Strict:
@@ -248,6 +250,23 @@ class Intent(Strict):
     examples: Annotated[list[Text], Rule(min_length=1)]
     reply: Text | None = None
     """For conversational intents (greetings, thanks): the fixed reply."""
+    requires: list[SlotKind] = field(default_factory=list)
+    """The kinds of entry the question must name, or the conversation supply: "who is
+    {person}" cannot be answered without a person."""
+    instead: dict[SlotKind, SlotKind] = field(default_factory=dict)
+    """A kind of entry that may stand in for a required one ("who heads {org}" for a role)."""
+    pair: bool = False
+    """About a meeting between two people: a person the question leaves out comes from the
+    conversation, and the meeting under discussion stands for both."""
+    roles_as_people: bool = False
+    """A role named in the question ("the foreign minister") stands for the person holding
+    it: the one who met someone else named, else the holder at the question's date, else the
+    most recent one."""
+    free_text: bool = False
+    """Words the knowledge base has never seen are expected (a topic, a quotation) and do not
+    lower the confidence once the required entries are there."""
+    starter: bool = False
+    """Its suggestion, filled from the knowledge base, is offered as an example question."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

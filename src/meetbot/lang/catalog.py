@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -51,11 +51,18 @@ class CatalogFile:
     language: Annotated[str, Rule(pattern=r"^[a-z]{2,3}$")]
     name: str | None = None
     date_formats: DateFormats | None = None
-    months: list[str] = field(default_factory=list)
+    months: list[str | list[str]] = field(default_factory=list)
+    """The twelve months in order, each a name or a list of names ("Sep", "Sept")."""
     function_words: list[str] = field(default_factory=list)
-    pronouns: dict[Literal["female", "male", "plural", "thing"], list[str]] = field(
+    """Words that carry no content of their own ("the", "what", "please")."""
+    fillers: list[str] = field(default_factory=list)
+    """Function words that are mere politeness or hesitation ("please", "so", "hi"): they
+    weigh almost nothing when a question is compared with the phrasings."""
+    pronouns: dict[Literal["female", "male", "plural", "thing", "refer"], list[str]] = field(
         default_factory=dict)
-    """Words that refer back to the conversation: she/he/they, and it/that/there."""
+    """Words that refer back to the conversation: she/he/they (``female``, ``male``,
+    ``plural``), it (``thing``: an organisation, event or role), and words that only signal
+    a reference back without standing for an entry themselves (``refer``: that, there)."""
     messages: dict[str, str | dict[str, str]] = field(default_factory=dict)
 
 
@@ -89,8 +96,10 @@ class Catalog:
     name: str
     messages: Mapping[str, Any]
     date_formats: DateFormats
-    months: tuple[str, ...] = ()
+    months: tuple[tuple[str, ...], ...] = ()
+    """The names of each month, January first."""
     function_words: tuple[str, ...] = ()
+    fillers: tuple[str, ...] = ()
     pronouns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fallback: Catalog | None = None
     dates: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -231,8 +240,9 @@ def _tidy(text: str) -> str:
 def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog:
     """Merge the catalogue files of one language (later files override earlier keys)."""
     messages: dict[str, Any] = {}
-    months: list[str] = []
+    months: tuple[tuple[str, ...], ...] = ()
     words: list[str] = []
+    fillers: list[str] = []
     formats: DateFormats | None = None
     pronouns: dict[str, tuple[str, ...]] = {}
     name = files[0].language
@@ -240,12 +250,24 @@ def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog
         for kind, listed in file.pronouns.items():
             pronouns[kind] = tuple(dict.fromkeys((*pronouns.get(kind, ()), *listed)))
         messages.update(file.messages)
-        months = file.months or months
+        months = month_names(file.months) or months
         words += file.function_words
+        fillers += file.fillers
         formats = file.date_formats or formats
         name = file.name or name
-    return Catalog(files[0].language, name, messages, formats or DateFormats(),
-                   tuple(months), tuple(dict.fromkeys(words)), pronouns, fallback)
+    return Catalog(files[0].language, name, messages, formats or DateFormats(), months,
+                   tuple(dict.fromkeys(words)), tuple(dict.fromkeys(fillers)), pronouns,
+                   fallback)
+
+
+def month_names(months: Sequence[str | Sequence[str]]) -> tuple[tuple[str, ...], ...]:
+    """The names of each month from a catalogue's ``months``: twelve entries, each a name or
+    a list of names (a flat list of more than twelve names is read as January to December,
+    then January to December again)."""
+    names: list[list[str]] = [[] for _ in range(12)] if months else []
+    for index, entry in enumerate(months):
+        names[index % 12].extend([entry] if isinstance(entry, str) else entry)
+    return tuple(tuple(dict.fromkeys(each)) for each in names)
 
 
 def translated(text: str, translations: Mapping[str, str], language: str) -> str:

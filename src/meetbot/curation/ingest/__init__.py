@@ -805,7 +805,7 @@ class _Drafter:
         return candidate
 
     def _alias(self, text: str, kind: str) -> str | None:
-        targets = self.router.aliases.get(normalize(text), [])
+        targets = self.router.lexicon.aliases.get(normalize(text), [])
         return next((entry_id for k, entry_id in targets if k == kind), None)
 
     def _linked(self, text: str, kind: str, *, whole: bool = True) -> str | None:
@@ -816,7 +816,7 @@ class _Drafter:
         words = normalize(text).split()
         if not words:
             return None
-        for mention in self.router.link(words, quotes=False):
+        for mention in self.router.linker.link(words, quotes=False):
             if mention.kind != kind:
                 continue
             if not whole or (mention.start == 0 and mention.end == len(words)):
@@ -899,7 +899,7 @@ class _Drafter:
             return False
         if norm in MONTH_NAMES:
             return False
-        targets = self.router.aliases.get(normalize(token.text), [])
+        targets = self.router.lexicon.aliases.get(normalize(token.text), [])
         return not any(kind in ("org", "role", "event") for kind, _ in targets)
 
     def _find_people(self) -> None:
@@ -1073,7 +1073,7 @@ class _Drafter:
             best = max(named, key=lambda org: len(org.name))
             return best.kb_id or best.draft_id
         words = normalize(title).split()
-        orgs = [m for m in self.router.link(words, quotes=False, fuzzy=False)
+        orgs = [m for m in self.router.linker.link(words, quotes=False, fuzzy=False)
                 if m.kind == "org"]
         if orgs:
             return max(orgs, key=lambda m: m.end - m.start).id
@@ -1420,7 +1420,8 @@ class _Drafter:
 
     def _find_events(self) -> list[str]:
         words = normalize(self.doc.text).split()
-        return _unique(m.id for m in self.router.link(words[:5000], quotes=False, fuzzy=False)
+        link = self.router.linker.link
+        return _unique(m.id for m in link(words[:5000], quotes=False, fuzzy=False)
                        if m.kind == "event")
 
     # -- writing -----------------------------------------------------------------------

@@ -1,0 +1,76 @@
+"""The words of the catalogue languages that are not about the knowledge base.
+
+Every language's function words, fillers, month names and pronouns come from its catalogue
+(``lang/locales/<code>.yaml``, English included), normalised as questions are, and merged
+into one :class:`LanguageWords`: the understanding layer never holds a word list of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from meetbot.lang.catalog import Catalog
+from meetbot.lang.normalize import normalize
+
+
+@dataclass(frozen=True)
+class LanguageWords:
+    """Function words, fillers, months and pronouns of every catalogue language."""
+
+    stopwords: frozenset[str]
+    """Words with no content of their own, of any language."""
+    fillers: frozenset[str]
+    """Politeness and hesitation ("please", "so"): they weigh almost nothing."""
+    months: Mapping[str, int]
+    """Month names (normalised) and their numbers."""
+    female: frozenset[str]
+    male: frozenset[str]
+    plural: frozenset[str]
+    things: frozenset[str]
+    """Pronouns that stand for an organisation, event or role ("it")."""
+    back_references: frozenset[str]
+    """Every word that refers back to the conversation ("she", "it", "that", "there")."""
+
+    @property
+    def personal(self) -> frozenset[str]:
+        """Pronouns that stand for a person ("she", "they")."""
+        return self.female | self.male | self.plural
+
+    @classmethod
+    def from_catalogs(cls, catalogs: Iterable[Catalog]) -> LanguageWords:
+        """Merge the words of ``catalogs``."""
+        stopwords: set[str] = set()
+        fillers: set[str] = set()
+        months: dict[str, int] = {}
+        pronouns: dict[str, set[str]] = {kind: set() for kind in
+                                         ("female", "male", "plural", "thing", "refer")}
+        for catalog in catalogs:
+            for word in catalog.function_words:
+                stopwords.update(normalize(word).split())
+            for word in catalog.fillers:
+                fillers.update(normalize(word).split())
+            for number, names in enumerate(catalog.months, start=1):
+                for name in names:
+                    key = normalize(name)
+                    if key and " " not in key:
+                        months.setdefault(key, number)
+            for kind, words in catalog.pronouns.items():
+                for word in words:
+                    pronouns.setdefault(kind, set()).update(normalize(word).split())
+        personal = pronouns["female"] | pronouns["male"] | pronouns["plural"]
+        every = personal | pronouns["thing"] | pronouns["refer"]
+        return cls(frozenset(stopwords), frozenset(fillers), months,
+                   frozenset(pronouns["female"]), frozenset(pronouns["male"]),
+                   frozenset(pronouns["plural"]), frozenset(pronouns["thing"] - personal),
+                   frozenset(every))
+
+    def is_month(self, word: str, before_year: bool) -> bool:
+        """True when ``word`` names a month here; a month name that is also a function word
+        ("may") counts only before a year."""
+        return word in self.months and (before_year or word not in self.stopwords)
+
+
+def catalogue_words(catalogs: Mapping[str, Catalog]) -> LanguageWords:
+    """The :class:`LanguageWords` of a knowledge base's catalogues."""
+    return LanguageWords.from_catalogs(catalogs.values())

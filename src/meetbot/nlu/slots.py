@@ -1,0 +1,162 @@
+"""Slot filling: the entries an intent needs, from the question or the conversation.
+
+What each intent needs is declared in ``intents.yaml`` (``requires``, ``instead``, ``pair``,
+``roles_as_people``, ``free_text``; see :class:`~meetbot.domain.schema.Intent`). An intent
+that needs an entry the question does not name takes it from the previous turn when the
+question refers back ("she", "they", "that meeting", or names nothing at all); without it,
+the reading is less likely. Words the knowledge base has never seen make it less likely too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from meetbot.domain.dialogue import Context
+from meetbot.domain.knowledge import KnowledgeBase
+from meetbot.domain.route import Candidate, Kind, Mention, Route
+from meetbot.domain.schema import Intent
+from meetbot.lang.words import LanguageWords
+
+UNKNOWN_WORD_PENALTY = 0.55
+"""Confidence factor per word that neither the phrasings nor the sources contain."""
+MISSING_ENTRY_PENALTY = 0.5
+"""Confidence factor for an entry an intent needs that neither question nor context gives."""
+FAQ = Intent(id="faq", description="A curated question", suggestion="-", examples=["-"],
+             free_text=True)
+"""What a FAQ entry needs: nothing; its phrasings name what it is about."""
+
+
+def intent_spec(kb: KnowledgeBase, intent_id: str) -> Intent:
+    """The declared needs of ``intent_id`` (a FAQ entry's for ``faq:...`` ids)."""
+    if intent_id.startswith("faq:"):
+        return FAQ
+    return kb.intents.get(intent_id) or FAQ
+
+
+class SlotFiller:
+    """Fills an intent's slots from the question's mentions and the conversation."""
+
+    def __init__(self, kb: KnowledgeBase, words: LanguageWords) -> None:
+        self.kb = kb
+        self.words = words
+        self._personal = words.personal
+
+    def fit(self, candidate: Candidate, mentions: list[Mention], words: list[str],
+            ctx: Context, unknown: tuple[str, ...], template: str) -> Route:
+        """Fill the candidate's slots from the question and context; score the result."""
+        intent = candidate.intent
+        spec = intent_spec(self.kb, intent)
+        confidence = candidate.score
+        if spec.roles_as_people:
+            mentions = self.roles_as_people(mentions)
+        resolved = list(mentions)
+        used_context = False
+        kinds = {m.kind for m in mentions}
+        refers_back = not self.words.back_references.isdisjoint(words) or not kinds - {"date"}
+        satisfied = True
+        for kind in spec.requires:
+            if kind in kinds:
+                continue
+            carried = self.from_context(kind, words, ctx) if refers_back else []
+            if carried:
+                resolved.extend(carried)
+                used_context = True
+            elif spec.instead.get(kind) in kinds:
+                continue
+            else:
+                confidence *= MISSING_ENTRY_PENALTY
+                satisfied = False
+        if spec.pair:
+            people = [m for m in resolved if m.kind == "person"]
+            if len(people) < 2 and ctx.people:
+                carried = self.from_context("person", words, ctx)
+                present = {m.id for m in people}
+                extra = [m for m in carried if m.id not in present]
+                if extra:
+                    resolved.extend(extra[: 2 - len(people)])
+                    used_context = True
+            if not any(m.kind == "person" for m in resolved) and ctx.meeting is None:
+                confidence *= MISSING_ENTRY_PENALTY
+        fuzzy = [m.score / 100.0 for m in mentions if m.kind != "date"]
+        if fuzzy:
+            confidence *= min(1.0, 0.5 + 0.5 * min(fuzzy))
+        free_text = spec.free_text and satisfied
+        if unknown and (not free_text or candidate.missing):
+            # an unknown word where a FAQ phrasing names someone is likely someone else
+            confidence *= UNKNOWN_WORD_PENALTY ** len(unknown)
+        return Route(intent, round(min(1.0, confidence), 4), tuple(resolved), (), template,
+                     unknown=unknown, from_context=used_context)
+
+    def pronouns_as_slots(self, words: list[str], mentions: list[Mention],
+                          ctx: Context) -> tuple[list[str], list[Mention]] | None:
+        """Read "she", "they", "it" as the slot they refer to, when the context has one."""
+        thing: tuple[Kind, tuple[str, ...]] | None = (
+            ("org", ctx.orgs) if ctx.orgs else ("event", ctx.events) if ctx.events else (
+                ("role", ctx.roles) if ctx.roles else None))
+        if thing is None and not ctx.people:
+            return None  # nothing to refer back to (a first question)
+        taken = {i for m in mentions for i in range(m.start, m.end)}
+        extra: list[Mention] = []
+        for i, word in enumerate(words):
+            if i in taken:
+                continue
+            if word in self._personal and ctx.people:
+                extra.append(Mention("person", ctx.people[0], "(context)", 100.0, i, i + 1))
+            elif word in self.words.things and thing is not None:
+                kind, ids = thing
+                extra.append(Mention(kind, ids[0], "(context)", 100.0, i, i + 1))
+        if not extra:
+            return None
+        return list(words), sorted([*mentions, *extra], key=lambda m: m.start)
+
+    def from_context(self, kind: Kind, words: list[str], ctx: Context) -> list[Mention]:
+        """Mentions of ``kind`` carried over from the conversation, honouring pronouns.
+
+        "she"/"her" put the women of the context first, "he"/"him" the men; people whose
+        gender the knowledge base does not record stay in between.
+        """
+        if kind == "person":
+            present = set(words)
+            female, male = self.words.female, self.words.male
+            wants = ("female" if present & female and not present & male else
+                     "male" if present & male and not present & female else None)
+            ids = list(ctx.people)
+            if wants:
+                order = {wants: 0, None: 1}
+                ids.sort(key=lambda pid: order.get(self._gender(pid), 2))
+            return [Mention("person", pid, "(context)", 100.0) for pid in ids]
+        pool = {"org": ctx.orgs, "role": ctx.roles, "event": ctx.events}.get(kind, ())
+        return [Mention(kind, pool[0], "(context)", 100.0)] if pool else []
+
+    def _gender(self, person_id: str) -> str | None:
+        person = self.kb.people.get(person_id)
+        return person.gender if person else None
+
+    def roles_as_people(self, mentions: list[Mention]) -> list[Mention]:
+        """Read a role ("the foreign minister") as the person holding it.
+
+        The holder is the one who met another person named in the question, else the
+        holder at the question's date, else the most recent one.
+        """
+        roles = [m for m in mentions if m.kind == "role"]
+        if not roles:
+            return mentions
+        named = {m.id for m in mentions if m.kind == "person"}
+        dates = [m.id for m in mentions if m.kind == "date"]
+        out: list[Mention] = []
+        lookups = self.kb.lookups
+        for mention in mentions:
+            if mention.kind != "role":
+                out.append(mention)
+                continue
+            holders = [(as_of, person.id) for as_of, person, _ in
+                       lookups.holders.get(mention.id, ())]
+            if not holders:
+                out.append(mention)
+                continue
+            met = [pid for _, pid in holders if any(
+                named & set(m.participants) for m in lookups.by_person.get(pid, ()))]
+            dated = [pid for as_of, pid in holders if dates and as_of.startswith(dates[0])]
+            chosen = (met or dated or [holders[0][1]])[0]
+            out.append(replace(mention, kind="person", id=chosen))
+        return out

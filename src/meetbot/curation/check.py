@@ -19,11 +19,12 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from meetbot.answers.engine import CONVERSATIONAL, Engine
+from meetbot.answers.engine import Engine
 from meetbot.domain.dialogue import Context
 from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.errors import KnowledgeError, Problem
 from meetbot.lang.catalog import DEFAULT_LANGUAGE, LOCALES_DIR
+from meetbot.nlu.router import OUT_OF_SCOPE
 from meetbot.store.loader import ParsedFile, parse_file
 
 MIN_PHRASINGS = 3
@@ -148,7 +149,7 @@ def catalogue_warnings(kb: KnowledgeBase) -> list[Problem]:
     for intent in kb.intents.values():
         if intent.reply:
             expected.setdefault(f"reply.{intent.id}", intent.reply)
-        if intent.id not in CONVERSATIONAL and intent.id != "out_of_scope":
+        elif intent.id != OUT_OF_SCOPE:
             expected.setdefault(f"suggest.{intent.id}", intent.suggestion)
     files = _catalogue_files(kb.root / "messages")
     found: list[Problem] = []

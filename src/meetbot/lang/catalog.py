@@ -107,10 +107,13 @@ class Catalog:
     plural_rules: tuple[tuple[str, str], ...] | None = field(default=None, compare=False,
                                                              repr=False)
     """The language's CLDR plural rules, taken from Babel in advance (see :meth:`prepared`)."""
+    list_patterns: tuple[tuple[str, str], ...] | None = field(default=None, compare=False,
+                                                              repr=False)
+    """The language's CLDR patterns for lists ("a, b and c"), taken from Babel in advance."""
     _locale: Locale | None = field(default=None, compare=False, repr=False)
 
     def prepared(self, dates: Iterable[str], fallback: Catalog | None) -> Catalog:
-        """This catalogue with ``dates`` formatted and its plural rules looked up now.
+        """This catalogue with ``dates`` formatted and its plural and list rules looked up.
 
         Loading prepares every date of the knowledge base, and the prepared catalogues go
         into the engine cache: answering from the cache then needs neither Babel's date
@@ -118,6 +121,8 @@ class Catalog:
         """
         return replace(self, fallback=fallback, dates={d: self.date(d) for d in dates},
                        plural_rules=tuple(sorted(self.locale.plural_form.rules.items())),
+                       list_patterns=tuple(sorted(
+                           self.locale.list_patterns["standard"].items())),
                        _locale=None)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -176,6 +181,14 @@ class Catalog:
                 iter(message.values()))
         return _tidy(message.format_map(_Defaults(values)))
 
+    def join(self, items: Sequence[str]) -> str:
+        """``items`` as a list in this language ("a, b and c"; Babel's ``format_list``)."""
+        from babel.lists import format_list
+
+        if self.list_patterns is None:
+            return format_list(list(items), locale=self.locale)
+        return format_list(list(items), locale=_list_locale(self.language, self.list_patterns))
+
     def date(self, value: str) -> str:
         """Format a date as precise as the source gives it (``2023``, ``2023-06``, ...)."""
         known = self.dates.get(value)
@@ -190,6 +203,22 @@ def _plural_rule(rules: tuple[tuple[str, str], ...]) -> Callable[[int], str]:
 
     rule: Callable[[int], str] = PluralRule(dict(rules))
     return rule
+
+
+@lru_cache(maxsize=16)
+def _list_locale(language: str, patterns: tuple[tuple[str, str], ...]) -> Locale:
+    """A Babel locale that knows its list patterns without loading its locale data."""
+    from babel import Locale, UnknownLocaleError
+
+    class _Prepared(Locale):
+        @property
+        def list_patterns(self) -> dict[str, dict[str, str]]:  # type: ignore[override]
+            return {"standard": dict(patterns)}
+
+    try:
+        return _Prepared(language)
+    except (UnknownLocaleError, ValueError):
+        return _Prepared("en")
 
 
 @lru_cache(maxsize=8192)

@@ -8,36 +8,72 @@ the cache and the knowledge base is loaded and verified afresh. Only knowledge b
 loaded without errors are ever cached.
 
 The cache lives in ``$MEETBOT_CACHE`` (``off`` disables it), else ``$XDG_CACHE_HOME/meetbot``
-or ``~/.cache/meetbot``. It is the user's own directory: pickles are only read from there.
+or ``~/.cache/meetbot``, and is used only on POSIX systems. Unpickling runs code, so nothing
+is unpickled that this cache did not write itself for the knowledge files being loaded:
+
+* the folder is created private (mode 0700) and used only while it is a real directory (not
+  a symlink) owned by this user that neither group nor others can write to; otherwise the
+  engine is built and nothing is read or written there (one warning);
+* it holds a random secret key (``key``, mode 0600, created once, never replaced); each
+  cache file is ``HMAC-SHA256(key, body) + body``, whose body starts with the knowledge
+  fingerprint and code stamp it was built for, then the pickle;
+* a cache file is opened without following symlinks or blocking (a FIFO is refused, not
+  waited on) and must be a regular file of this user's that no one else can write to; its
+  MAC is checked before anything is unpickled, then what it was built for. A refused file
+  is logged once (by name) and rebuilt: a planted pickle, or an engine copied from another
+  knowledge base under this one's name, is never served.
+
+Every look-up goes through the folder's open descriptor (``dir_fd``), so the folder checked
+is the folder used.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
+import hmac
 import importlib.util
 import logging
 import os
 import pickle
+import stat
 import sys
-import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 from meetbot import __version__
 from meetbot.answers.engine import Engine
+from meetbot.errors import MeetbotError
 from meetbot.store import load
 from meetbot.store.files import fingerprint, gc_paused
 
 logger = logging.getLogger(__name__)
 KEEP = 4
 """How many cached engines to keep (the newest); older ones are removed."""
+KEY_NAME = "key"
+"""The cache folder's secret key file."""
+KEY_BYTES = 32
+MAC_BYTES = hashlib.sha256().digest_size
+MAGIC = b"meetbot engine cache 1\n"
+"""The start of every cache file's authenticated body (its format version)."""
+PRIVATE = stat.S_IWGRP | stat.S_IWOTH
+"""Mode bits that let someone else change a file or folder the cache trusts."""
+
+
+class UnsafeCacheFolder(MeetbotError):
+    """The cache folder is not a directory of this user's that no one else can write to."""
+
+
+class RefusedCacheFile(MeetbotError):
+    """The cache file is not an engine this cache wrote for these knowledge files."""
 
 
 def cache_dir() -> Path | None:
-    """Where cached engines live, or None when caching is switched off."""
+    """Where cached engines live, or None when caching is switched off (or not POSIX)."""
     configured = os.environ.get("MEETBOT_CACHE", "").strip()
-    if configured.lower() in ("off", "0", "none", "no"):
+    if configured.lower() in ("off", "0", "none", "no") or os.name != "posix":
         return None
     if configured:
         return Path(configured)
@@ -62,9 +98,13 @@ def code_stamp() -> str:
         if spec is not None and spec.origin:
             paths.append(Path(spec.origin))
     for path in paths:
-        stat = path.stat()
-        digest.update(f"{path} {stat.st_size} {stat.st_mtime_ns}".encode())
+        info = path.stat()
+        digest.update(f"{path} {info.st_size} {info.st_mtime_ns}".encode())
     return digest.hexdigest()
+
+
+def _file_name(stamp: str) -> str:
+    return f"engine-{stamp}-{code_stamp()}.pickle"
 
 
 def cache_path(directory: Path, stamp: str | None = None) -> Path | None:
@@ -72,7 +112,7 @@ def cache_path(directory: Path, stamp: str | None = None) -> Path | None:
     folder = cache_dir()
     if folder is None:
         return None
-    return folder / f"engine-{stamp or fingerprint(directory)}-{code_stamp()}.pickle"
+    return folder / _file_name(stamp or fingerprint(directory))
 
 
 def load_engine(directory: Path) -> Engine:
@@ -92,46 +132,241 @@ def load_engine(directory: Path) -> Engine:
 
 
 def _engine(directory: Path) -> Engine:
-    path = cache_path(directory)
-    if path is not None:
-        engine = _read(path)
-        if engine is not None:
-            logger.debug("engine loaded from cache %s", path)
-            return engine
+    folder = cache_dir()
+    if folder is None:
+        return Engine(load(directory))
+    stamp = fingerprint(directory)
+    name = _file_name(stamp)
+    try:
+        engine = _read(folder, name, stamp)
+    except UnsafeCacheFolder as exc:
+        _refuse_folder(folder, exc)
+        return Engine(load(directory))
+    if engine is not None:
+        logger.debug("engine loaded from cache %s", folder / name)
+        return engine
     engine = Engine(load(directory))
-    if path is not None and engine.kb.fingerprint == path.name.split("-")[1]:
-        _write(path, engine)
+    if engine.kb.fingerprint == stamp:  # the files did not change while loading
+        _write(folder, name, stamp, engine)
     return engine
 
 
-def _read(path: Path) -> Engine | None:
+def _refuse_folder(folder: Path, exc: UnsafeCacheFolder) -> None:
+    logger.warning("not using the engine cache in %s: %s", folder, exc)
+
+
+def _open_folder(folder: Path, *, create: bool) -> int:
+    """The cache folder's descriptor, once it is checked private.
+
+    Raises :class:`FileNotFoundError` when it does not exist (and not ``create``),
+    :class:`UnsafeCacheFolder` when it cannot be trusted."""
+    if create:
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+        except FileExistsError:  # a file, or a symlink to nowhere
+            raise UnsafeCacheFolder("it is not a directory") from None
     try:
-        with path.open("rb") as handle, gc_paused():
-            engine = pickle.load(handle)
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:  # ELOOP: a symlink; ENOTDIR: not a directory
+        raise UnsafeCacheFolder(f"it is a symlink or not a directory ({exc.strerror})") from None
+    try:
+        _check(os.fstat(fd), PRIVATE, UnsafeCacheFolder, directory=True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _check(info: os.stat_result, forbidden: int, error: type[MeetbotError], *,
+           directory: bool = False) -> None:
+    """Raise ``error`` unless ``info`` is a regular file (or a directory), owned by this
+    user, with none of the ``forbidden`` mode bits."""
+    if directory and not stat.S_ISDIR(info.st_mode):
+        raise error("it is not a directory")
+    if not directory and not stat.S_ISREG(info.st_mode):
+        raise error("it is not a regular file")
+    if info.st_uid != os.geteuid():
+        raise error("it belongs to another user")
+    if info.st_mode & forbidden:
+        raise error(f"its mode {stat.S_IMODE(info.st_mode):o} is open to others")
+
+
+def _open_entry(folder: int, name: str) -> BinaryIO | None:
+    """Open ``name`` in the folder without following a symlink or waiting on a FIFO."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                     dir_fd=folder)
     except FileNotFoundError:
         return None
-    except Exception as exc:  # a stale or damaged cache is only a miss
-        logger.warning("ignoring unreadable cache file %s (%s)", path.name, exc)
-        return None
-    return engine if isinstance(engine, Engine) else None
+    return os.fdopen(fd, "rb")
 
 
-def _write(path: Path, engine: Engine) -> None:
-    temporary: Path | None = None
+def _key(folder: int) -> bytes | None:
+    """The folder's secret key (None: there is none yet)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".engine-", suffix=".tmp",
-                                         delete=False) as handle:
-            temporary = Path(handle.name)
-            pickle.dump(engine, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)  # atomic: readers see the old file or the whole new one
+        handle = _open_entry(folder, KEY_NAME)
+    except OSError as exc:  # ELOOP: a symlink
+        raise UnsafeCacheFolder(f"its key cannot be opened ({exc.strerror})") from None
+    if handle is None:
+        return None
+    with handle:
+        try:
+            _check(os.fstat(handle.fileno()), stat.S_IRWXG | stat.S_IRWXO, UnsafeCacheFolder)
+        except UnsafeCacheFolder as exc:
+            raise UnsafeCacheFolder(f"its key is not private: {exc}") from None
+        key = handle.read(KEY_BYTES + 1)
+    if len(key) != KEY_BYTES:
+        raise UnsafeCacheFolder("its key is damaged")
+    return key
+
+
+def _new_key(folder: int) -> bytes:
+    """Create the folder's key: written in full to a new private file, then linked under
+    its name, which fails if another process made one first (then that one is used)."""
+    key = os.urandom(KEY_BYTES)
+    temporary = f".key-{os.urandom(8).hex()}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                 0o600, dir_fd=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        os.link(temporary, KEY_NAME, src_dir_fd=folder, dst_dir_fd=folder,
+                follow_symlinks=False)
+    except FileExistsError:
+        found = _key(folder)
+        if found is None:
+            raise
+        return found
+    finally:
+        os.unlink(temporary, dir_fd=folder)
+    return key
+
+
+def _header(stamp: str) -> bytes:
+    return MAGIC + f"{stamp} {code_stamp()}\n".encode("ascii")
+
+
+def _read(folder: Path, name: str, stamp: str) -> Engine | None:
+    """The cached engine ``name`` built for ``stamp``, or None (a miss, or a refused file).
+
+    Raises :class:`UnsafeCacheFolder` when the folder or its key cannot be trusted."""
+    try:
+        fd = _open_folder(folder, create=False)
+    except FileNotFoundError:
+        return None
+    try:
+        key = _key(fd)
+        try:
+            return _unseal(fd, name, key, stamp)
+        except RefusedCacheFile as exc:
+            logger.warning("ignoring engine cache file %s: %s", name, exc)
+            return None
+    finally:
+        os.close(fd)
+
+
+def _unseal(folder: int, name: str, key: bytes | None, stamp: str) -> Engine | None:
+    """The engine in the file ``name`` (None: there is no such file), checked in this order:
+    a regular private file, its MAC, what it was built for; only then unpickled."""
+    try:
+        handle = _open_entry(folder, name)
+    except OSError as exc:  # ELOOP: a symlink
+        raise RefusedCacheFile(f"it cannot be opened ({exc.strerror})") from None
+    if handle is None:
+        return None
+    with handle:
+        _check(os.fstat(handle.fileno()), PRIVATE, RefusedCacheFile)
+        if key is None:
+            raise RefusedCacheFile("there is no key to authenticate it with")
+        data = handle.read()
+    view = memoryview(data)
+    body = view[MAC_BYTES:]
+    if not hmac.compare_digest(view[:MAC_BYTES], hmac.digest(key, body, "sha256")):
+        raise RefusedCacheFile("its MAC does not match: this cache did not write it")
+    header = _header(stamp)
+    if body[:len(header)] != header:
+        raise RefusedCacheFile("it was built for other knowledge files or another version")
+    try:
+        with gc_paused():
+            engine = pickle.loads(body[len(header):])
+    except Exception as exc:  # written by this cache, yet it does not load: rebuild it
+        raise RefusedCacheFile(f"it does not unpickle ({type(exc).__name__})") from None
+    if not isinstance(engine, Engine) or engine.kb.fingerprint != stamp:
+        raise RefusedCacheFile("it holds no engine for these knowledge files")
+    return engine
+
+
+class _Sealing:
+    """A file that keeps the MAC of everything written through it."""
+
+    def __init__(self, handle: BinaryIO, key: bytes) -> None:
+        self.handle = handle
+        self.mac = hmac.new(key, digestmod="sha256")
+
+    def write(self, data: bytes) -> int:
+        """Write ``data`` and add it to the MAC."""
+        self.mac.update(data)
+        return self.handle.write(data)
+
+
+def _write(folder: Path, name: str, stamp: str, engine: Engine) -> None:
+    """Write the engine as ``name`` atomically (temporary file, then rename), and remove
+    all but the newest :data:`KEEP` engines. A failure is logged, never raised."""
+    try:
+        fd = _open_folder(folder, create=True)
+    except UnsafeCacheFolder as exc:
+        _refuse_folder(folder, exc)
+        return
+    except OSError as exc:
+        logger.warning("could not write the engine cache (%s)", exc)
+        return
+    temporary: str | None = None
+    try:
+        key = _key(fd) or _new_key(fd)
+        temporary = f".engine-{os.urandom(8).hex()}.tmp"
+        file = os.open(temporary,
+                       os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                       0o600, dir_fd=fd)
+        with os.fdopen(file, "wb") as handle:
+            handle.write(bytes(MAC_BYTES))  # the MAC's place, filled in once it is known
+            sealing = _Sealing(handle, key)
+            sealing.write(_header(stamp))
+            pickle.dump(engine, sealing, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.seek(0)
+            handle.write(sealing.mac.digest())
+        # atomic: readers see the old file or the whole new one
+        os.replace(temporary, name, src_dir_fd=fd, dst_dir_fd=fd)
         temporary = None
-        cached = sorted(path.parent.glob("engine-*.pickle"),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
-        for stale in cached[KEEP:]:
-            stale.unlink(missing_ok=True)
+        _prune(fd, keep=name)
+    except UnsafeCacheFolder as exc:
+        _refuse_folder(folder, exc)
     except Exception as exc:  # caching is an optimisation: never fail a load over it
         logger.warning("could not write the engine cache (%s)", exc)
     finally:
         if temporary is not None:
-            temporary.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=fd)
+        os.close(fd)
+
+
+def _prune(folder: int, keep: str) -> None:
+    """Remove all but the newest :data:`KEEP` engines (``keep`` among them). Only regular
+    files count; an entry that vanishes, or cannot be removed, is skipped."""
+    found: list[tuple[int, str]] = []
+    for name in os.listdir(folder):
+        if name == keep or not (name.startswith("engine-") and name.endswith(".pickle")):
+            continue
+        try:
+            info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            found.append((info.st_mtime_ns, name))
+    found.sort(reverse=True)
+    for _, name in found[KEEP - 1:]:
+        try:
+            os.unlink(name, dir_fd=folder)
+        except OSError as exc:
+            logger.debug("could not remove the old engine cache file %s (%s)", name, exc)

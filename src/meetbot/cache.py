@@ -5,7 +5,8 @@ indexes) takes seconds; unpickling the result takes a fraction of that. The cach
 hash of every knowledge file, source text and message catalogue (:func:`fingerprint`)
 together with the code that built it, so *any* edit — or a new version of meetbot — misses
 the cache and the knowledge base is loaded and verified afresh. Only knowledge bases that
-loaded without errors are ever cached.
+loaded without errors, from files that stayed the same while they were read, are ever cached:
+an engine built from a file caught half-written is never stored under the finished file's key.
 
 The cache lives in ``$MEETBOT_CACHE`` (``off`` disables it), else ``$XDG_CACHE_HOME/meetbot``
 or ``~/.cache/meetbot``. It is the user's own directory: pickles are only read from there.
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from . import __version__
 from .engine import Engine
+from .errors import KnowledgeChanged, KnowledgeError
 from .knowledge import fingerprint, gc_paused, load
 
 logger = logging.getLogger(__name__)
@@ -74,10 +76,16 @@ def cache_path(directory: Path, stamp: str | None = None) -> Path | None:
     return folder / f"engine-{stamp or fingerprint(directory)}-{code_stamp()}.pickle"
 
 
-def load_engine(directory: Path) -> Engine:
+def load_engine(directory: Path, stamp: str | None = None) -> Engine:
     """The engine for ``directory``: from the cache when its files are unchanged.
 
     Raises :class:`~meetbot.errors.KnowledgeError` like :func:`~meetbot.knowledge.load`.
+    ``stamp`` is the :func:`~meetbot.knowledge.fingerprint` the caller took of the files (taken
+    here when omitted). When the files are not the same after loading as they were then (an
+    edit saved, a file created or removed while they were read), what was read may be half of
+    one state and half of another: the load is discarded, broken or not, with
+    :class:`~meetbot.errors.KnowledgeChanged`, and nothing is cached.
+
     The engine's objects are then frozen out of the cyclic garbage collector
     (:func:`gc.freeze`): they live until the next reload, and a full collection would
     otherwise walk all of them in the middle of answering someone (the slowest answers of a
@@ -85,20 +93,28 @@ def load_engine(directory: Path) -> Engine:
     freed by reference counting.
     """
     gc.unfreeze()  # what the last freeze kept out of reach is collectable again
-    engine = _engine(directory)
+    engine = _engine(directory, stamp or fingerprint(directory))
     gc.freeze()
     return engine
 
 
-def _engine(directory: Path) -> Engine:
-    path = cache_path(directory)
+def _engine(directory: Path, stamp: str) -> Engine:
+    path = cache_path(directory, stamp)
     if path is not None:
         engine = _read(path)
         if engine is not None:
             logger.debug("engine loaded from cache %s", path)
             return engine
-    engine = Engine(load(directory))
-    if path is not None and engine.kb.fingerprint == path.name.split("-")[1]:
+    try:
+        kb = load(directory)
+    except KnowledgeError:
+        if fingerprint(directory) != stamp:
+            raise KnowledgeChanged from None
+        raise
+    if kb.fingerprint != stamp or fingerprint(directory) != stamp:
+        raise KnowledgeChanged
+    engine = Engine(kb)
+    if path is not None:
         _write(path, engine)
     return engine
 

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,6 +99,41 @@ def test_broken_knowledge_is_never_cached(knowledge: Path) -> None:
         load_engine(knowledge)
     folder = cache_path(knowledge)
     assert folder is None or not folder.exists()
+
+
+def test_engine_of_files_changed_while_read_is_discarded_and_never_cached(
+        knowledge: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """people.yaml gets a new alias just before its third reading: after the fingerprints
+    the cache is keyed by, as the loader parses it."""
+    from meetbot.errors import KnowledgeChanged
+
+    people = knowledge / "people.yaml"
+    original = people.read_text(encoding="utf-8")
+    edited = original.replace('      - "Tokaev"', '      - "Tokaev"\n'
+                              '      - "Zebulon Quarrington"', 1)
+    reads = 0
+    real_open = Path.open
+
+    def open_changing(path: Path, *args: Any, **kwargs: Any) -> Any:
+        nonlocal reads
+        mode = args[0] if args else kwargs.get("mode", "r")
+        if path == people and "r" in mode:
+            reads += 1
+            if reads == 3:
+                with real_open(path, "w", encoding="utf-8") as handle:
+                    handle.write(edited)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", open_changing)
+    with pytest.raises(KnowledgeChanged):
+        load_engine(knowledge)
+    monkeypatch.setattr(Path, "open", real_open)
+
+    people.write_text(original, encoding="utf-8")  # the files as the cache key said
+    engine = load_engine(knowledge)
+    assert "Tokayev" not in engine.ask("who is Zebulon Quarrington?").text, \
+        "an engine read from changing files was cached"
+    assert engine.ask("who heads odihr").answered
 
 
 def test_an_answer_from_the_cache_needs_neither_yaml_nor_pydantic(knowledge: Path) -> None:

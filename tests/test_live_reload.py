@@ -184,6 +184,7 @@ def wait_until_watching(live: LiveKnowledge, directory: Path) -> None:
 
     Writes a harmless, valid extra knowledge file until a reload is heard, so no fixed
     sleep is needed; the probe file is removed again (and that removal reloaded) after.
+    Every write has the same content: the watcher waits for the files to settle.
     """
     heard: list[list[Problem] | None] = []
     live.subscribe(heard.append)
@@ -193,7 +194,7 @@ def wait_until_watching(live: LiveKnowledge, directory: Path) -> None:
     while not heard:
         assert time.monotonic() < deadline, "the watcher never reacted to an edit"
         if attempt % 4 == 0:
-            probe.write_text(f"# probe {attempt}\nfaq: []\n", encoding="utf-8")
+            probe.write_text("# probe\nfaq: []\n", encoding="utf-8")
         attempt += 1
         time.sleep(0.05)
     assert heard == [None] * len(heard)

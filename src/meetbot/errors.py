@@ -36,5 +36,9 @@ class KnowledgeError(MeetbotError):
         super().__init__("\n".join(str(p) for p in problems) or (self.__doc__ or ""))
 
 
+class KnowledgeChanged(MeetbotError):
+    """The knowledge files changed while they were being read; load them once they settle."""
+
+
 class TokenError(MeetbotError):
     """No valid Telegram bot token: set TELEGRAM_BOT_TOKEN (or use --token-file)."""

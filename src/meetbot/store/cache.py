@@ -45,7 +45,7 @@ from typing import BinaryIO
 
 from meetbot import __version__
 from meetbot.answers.engine import Engine
-from meetbot.errors import MeetbotError
+from meetbot.errors import KnowledgeChanged, KnowledgeError, MeetbotError
 from meetbot.store import load
 from meetbot.store.files import fingerprint, gc_paused
 
@@ -115,10 +115,16 @@ def cache_path(directory: Path, stamp: str | None = None) -> Path | None:
     return folder / _file_name(stamp or fingerprint(directory))
 
 
-def load_engine(directory: Path) -> Engine:
+def load_engine(directory: Path, stamp: str | None = None) -> Engine:
     """The engine for ``directory``: from the cache when its files are unchanged.
 
     Raises :class:`~meetbot.errors.KnowledgeError` like :func:`~meetbot.store.load`.
+    ``stamp`` is the :func:`~meetbot.store.files.fingerprint` the caller took of the files
+    (taken here when omitted). When the files are not the same after loading as they were
+    then (an edit saved, a file created or removed while they were read), what was read may be
+    half of one state and half of another: the load is discarded, broken or not, with
+    :class:`~meetbot.errors.KnowledgeChanged`, and nothing is cached.
+
     The engine's objects are then frozen out of the cyclic garbage collector
     (:func:`gc.freeze`): they live until the next reload, and a full collection would
     otherwise walk all of them in the middle of answering someone (the slowest answers of a
@@ -126,29 +132,40 @@ def load_engine(directory: Path) -> Engine:
     freed by reference counting.
     """
     gc.unfreeze()  # what the last freeze kept out of reach is collectable again
-    engine = _engine(directory)
+    engine = _engine(directory, stamp or fingerprint(directory))
     gc.freeze()
     return engine
 
 
-def _engine(directory: Path) -> Engine:
+def _engine(directory: Path, stamp: str) -> Engine:
     folder = cache_dir()
     if folder is None:
-        return Engine(load(directory))
-    stamp = fingerprint(directory)
+        return _built(directory, stamp)
     name = _file_name(stamp)
     try:
         engine = _read(folder, name, stamp)
     except UnsafeCacheFolder as exc:
         _refuse_folder(folder, exc)
-        return Engine(load(directory))
+        return _built(directory, stamp)
     if engine is not None:
         logger.debug("engine loaded from cache %s", folder / name)
         return engine
-    engine = Engine(load(directory))
-    if engine.kb.fingerprint == stamp:  # the files did not change while loading
-        _write(folder, name, stamp, engine)
+    engine = _built(directory, stamp)
+    _write(folder, name, stamp, engine)
     return engine
+
+
+def _built(directory: Path, stamp: str) -> Engine:
+    """The engine built from the files, which must still be as ``stamp`` says."""
+    try:
+        kb = load(directory)
+    except KnowledgeError:
+        if fingerprint(directory) != stamp:
+            raise KnowledgeChanged from None
+        raise
+    if kb.fingerprint != stamp or fingerprint(directory) != stamp:
+        raise KnowledgeChanged
+    return Engine(kb)
 
 
 def _refuse_folder(folder: Path, exc: UnsafeCacheFolder) -> None:

@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import Problem
+from .files import MAX_FILE_BYTES, FileRefused, FileTooLarge, read_regular
 from .i18n import Catalog
 from .schema import (
     Cite,
@@ -221,8 +222,11 @@ def fingerprint(directory: Path) -> str:
     for path in paths:
         digest.update(str(path.relative_to(directory)).encode())
         try:
-            digest.update(path.read_bytes())
-        except OSError:
+            digest.update(read_regular(path, MAX_FILE_BYTES))
+        except FileTooLarge:  # refused by the loader anyway; a change of size or time counts
+            info = path.stat()
+            digest.update(f"<too large: {info.st_size} {info.st_mtime_ns}>".encode())
+        except (OSError, FileRefused):
             digest.update(b"<unreadable>")
     return digest.hexdigest()
 

@@ -94,6 +94,7 @@ from telegram.request import BaseRequest
 from .answer import Answer
 from .engine import Engine
 from .errors import MeetbotError, Problem, TokenError
+from .files import FileRefused, read_regular
 from .flood import ChatOrderedUpdateProcessor, FloodGuard, UserThrottle
 from .i18n import DEFAULT_LANGUAGE, Catalog, translated
 from .live import LiveKnowledge
@@ -389,6 +390,10 @@ def _state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
 # -- token handling --------------------------------------------------------------------------
 
 
+MAX_TOKEN_FILE_BYTES = 4096
+"""A token file holds one token (about 46 characters); anything larger is not one."""
+
+
 def read_token(token_file: Path | None = None, environ: dict[str, str] | None = None) -> str:
     """Return the bot token from ``token_file`` or ``TELEGRAM_BOT_TOKEN``; check its shape.
 
@@ -398,9 +403,10 @@ def read_token(token_file: Path | None = None, environ: dict[str, str] | None = 
     env = os.environ if environ is None else environ
     if token_file is not None:
         try:
-            token = token_file.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            token = read_regular(token_file, MAX_TOKEN_FILE_BYTES).decode("utf-8").strip()
+        except (OSError, UnicodeDecodeError, FileRefused) as exc:
+            reason = (exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+                      if isinstance(exc, UnicodeDecodeError) else str(exc))
             raise TokenError(f"cannot read the token file {token_file}: {reason}") from None
         where = f"the token file {token_file}"
     else:

@@ -47,7 +47,7 @@ from .loader import (
 )
 from .normalize import normalize, squash_whitespace
 from .router import Router
-from .schema import KnowledgeFile
+from .schema import KnowledgeFile, unreal_date
 
 DRAFT_PREFIX = "draft-"
 """Ids of new entries in a draft start with this (curated ids never do)."""
@@ -525,17 +525,12 @@ def _read_document(file: Path) -> tuple[bytes, str]:
 
 def _check_date(value: str) -> str:
     value = value.strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            date.fromisoformat(value)
-            return value
-        if re.fullmatch(r"\d{4}-\d{2}", value) and 1 <= int(value[5:]) <= 12:
-            return value
-        if re.fullmatch(r"\d{4}", value):
-            return value
-    except ValueError:
-        pass
-    raise BadOption(f"--date must be YYYY-MM-DD (or YYYY-MM, YYYY); got {value!r}")
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        raise BadOption(f"--date must be YYYY-MM-DD (or YYYY-MM, YYYY); got {value!r}")
+    problem = unreal_date(value)
+    if problem is not None:
+        raise BadOption(f"--date {problem}")
+    return value
 
 
 def _holds(path: Path, raw: bytes) -> bool:

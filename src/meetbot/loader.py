@@ -146,6 +146,7 @@ MAX_DEPTH = 40
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 class _NodeReader:
@@ -202,6 +203,11 @@ class _NodeReader:
             return data
         if tag == _SEQ and isinstance(node, yaml.SequenceNode):
             return [self.read(item, (*path, index)) for index, item in enumerate(node.value)]
+        if tag == _TIMESTAMP and isinstance(node, yaml.ScalarNode):
+            try:
+                return self.loader.construct_object(node, deep=True)
+            except ValueError:  # 2025-02-30 unquoted: the schema says why it is no date
+                return node.value
         # Other scalars, other safe types, and tags on the wrong kind of node: the safe
         # constructor builds them or raises a marked error ("expected a mapping node").
         return self.loader.construct_object(node, deep=True)
@@ -260,8 +266,12 @@ def _problems(parsed: ParsedFile, exc: ValidationError, prefix: Path_ = (), *,
         elif err["type"] == "missing":
             message = f"missing required key {loc[-1]!r}"
         else:
+            named = False
+            if err["type"] == "value_error":  # a check of the schema's: its own words
+                message = str(err.get("ctx", {}).get("error", message))
+                named = str(err.get("input")) in message
             message = f"{where}: {message}"
-            if "input" in err and not isinstance(err["input"], dict | list):
+            if "input" in err and not isinstance(err["input"], dict | list) and not named:
                 message += f" (got {err['input']!r})"
         problems.append(Problem(parsed.name, parsed.line(loc), message))
     return problems

@@ -168,6 +168,37 @@ def test_ask_json_lines_are_answered_independently(runs: Runs) -> None:
     assert not weather["answered"]
 
 
+INVISIBLE = {
+    "C1 control": "\x85\x9b\x80",
+    "bidi override": "\u202e\u2066\u2069\u202a",
+    "zero-width": "\u200b\u200d\ufeff",
+    "line separator": "\u2028",
+    "paragraph separator": "\u2029",
+}
+"""Characters a question may carry that must not reach the JSON: dropped, or (the two
+separators, which are white space) read as a space."""
+
+
+def test_ask_json_lines_survive_control_characters_and_crlf(cli_env: dict[str, str]) -> None:
+    """Each line carries one class of invisible character and ends in CRLF; a reader that
+    splits the output with str.splitlines() gets exactly one object per line back."""
+    lines = [f"who heads{chars}odihr{chars}?" for chars in INVISIBLE.values()]
+    result = subprocess.run([sys.executable, "-m", "meetbot", "ask", "--json", "-"],
+                            cwd=PROJECT_ROOT, env=cli_env, capture_output=True, timeout=60,
+                            input="".join(f"{line}\r\n" for line in lines).encode("utf-8"),
+                            check=False)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    out = result.stdout.decode("utf-8")
+    objects = [json.loads(line) for line in out.splitlines()]
+    assert len(objects) == len(lines), "exactly one object per input line"
+    questions = {name: obj["question"] for name, obj in zip(INVISIBLE, objects, strict=True)}
+    assert questions == {"C1 control": "who headsodihr?", "bidi override": "who headsodihr?",
+                         "zero-width": "who headsodihr?", "line separator": "who heads odihr ?",
+                         "paragraph separator": "who heads odihr ?"}
+    for ch in "\r\x85\u2028\u2029":
+        assert ch not in out, f"raw {ch!r} in the JSON Lines output"
+
+
 def test_ask_conversation_resolves_follow_ups(runs: Runs) -> None:
     result = runs["ask-conversation"]
     assert result.returncode == 0, result.stderr

@@ -206,7 +206,7 @@ def _ask(live: object, args: argparse.Namespace) -> int:
     context = Context()
     try:
         for line in sys.stdin:
-            question = line.rstrip("\n")
+            question = line.rstrip("\r\n")
             if not question.strip():
                 continue
             answer = live.engine.ask(question, context if args.conversation else None)

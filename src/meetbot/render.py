@@ -58,7 +58,10 @@ def to_json(answer: Answer) -> str:
     ``ensure_ascii=False`` leaves DEL, C1 and the two separators raw, and a reader that
     splits lines on them (Python's ``str.splitlines``) would cut the object in two.
     """
-    return _UNSAFE.sub(_escape, _JSON.encode(answer.as_dict()))
+    rendered = _JSON.encode(answer.as_dict())
+    if rendered.isascii() and "\x7f" not in rendered:  # the usual case, checked quickly
+        return rendered
+    return _UNSAFE.sub(_escape, rendered)
 
 
 _UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")

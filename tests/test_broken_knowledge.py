@@ -3,6 +3,7 @@ base gives a clear ``file:line: message`` error, fast, and never a traceback."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ import pytest
 
 from kbfactory import (
     PROJECT_ROOT,
+    REAL_KNOWLEDGE,
     SOURCE_FILE,
     append,
     edit_line,
@@ -361,6 +363,54 @@ def test_one_mistake_gives_one_error(small_kb: Path, name: str) -> None:
     problems = problems_of(small_kb)
     assert_reported(problems, expected)
     assert [str(p) for p in problems if "known: none defined" in p.message] == []
+
+
+# -- dates that do not exist ---------------------------------------------------------------
+IMPOSSIBLE_DATES = {
+    "2025-02-30": "2025-02-30 is not a real date (February 2025 has 28 days)",
+    "2025-13-45": "2025-13-45 is not a real date (there is no month 13)",
+    "0000-00-00": "0000-00-00 is not a real date (years start at 0001)",
+    "2023-02-29": "2023-02-29 is not a real date (February 2023 has 28 days)",
+}
+
+
+def _shipped_copy(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(REAL_KNOWLEDGE, tmp_path.resolve() / "knowledge",
+                                ignore=shutil.ignore_patterns("drafts")))
+
+
+@pytest.mark.parametrize("quote", ['"', ""], ids=["quoted", "unquoted"])
+@pytest.mark.parametrize("value", list(IMPOSSIBLE_DATES))
+def test_check_refuses_a_date_that_does_not_exist(
+        tmp_path: Path, value: str, quote: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from meetbot.frontends import cli
+
+    kb = _shipped_copy(tmp_path)
+    line = edit_line(kb / "meetings.yaml", 'date: "2025-12-06"', f"date: {quote}{value}{quote}",
+                     occurrence=2)
+    monkeypatch.chdir(kb)
+    status = cli.main(["check", "--knowledge", str(kb)])
+    out = capsys.readouterr().out
+    assert status == 1
+    message = IMPOSSIBLE_DATES[value]
+    assert out.splitlines()[0] == f"meetings.yaml:{line}: meetings.2.date: {message}"
+    assert "1 error(s)" in out
+
+
+@pytest.mark.parametrize("value", ["2024-02-29", "2023-06", "2023"])
+def test_real_and_partial_dates_still_load(tmp_path: Path, value: str) -> None:
+    kb = _shipped_copy(tmp_path)
+    edit_line(kb / "meetings.yaml", 'date: "2025-12-06"', f'date: "{value}"', occurrence=2)
+    assert value in {meeting.date for meeting in load(kb).meetings.values()}
+
+
+def test_check_passes_a_leap_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from meetbot.frontends import cli
+
+    kb = _shipped_copy(tmp_path)
+    edit_line(kb / "meetings.yaml", 'date: "2025-12-06"', "date: 2024-02-29", occurrence=2)
+    assert cli.main(["check", "--knowledge", str(kb)]) == 0, capsys.readouterr().out
 
 
 # -- the command line never shows a traceback -----------------------------------------------

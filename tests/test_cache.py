@@ -112,22 +112,21 @@ def test_engine_of_files_changed_while_read_is_discarded_and_never_cached(
     edited = original.replace('      - "Tokaev"', '      - "Tokaev"\n'
                               '      - "Zebulon Quarrington"', 1)
     reads = 0
-    real_open = Path.open
+    real_open = os.open
 
-    def open_changing(path: Path, *args: Any, **kwargs: Any) -> Any:
+    def open_changing(path: Any, flags: int, *args: Any, **kwargs: Any) -> Any:
         nonlocal reads
-        mode = args[0] if args else kwargs.get("mode", "r")
-        if path == people and "r" in mode:
+        if isinstance(path, str | Path) and Path(path) == people and not flags & (
+                os.O_WRONLY | os.O_RDWR):
             reads += 1
             if reads == 3:
-                with real_open(path, "w", encoding="utf-8") as handle:
-                    handle.write(edited)
-        return real_open(path, *args, **kwargs)
+                people.write_text(edited, encoding="utf-8")
+        return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", open_changing)
+    monkeypatch.setattr(os, "open", open_changing)
     with pytest.raises(KnowledgeChanged):
         load_engine(knowledge)
-    monkeypatch.setattr(Path, "open", real_open)
+    monkeypatch.setattr(os, "open", real_open)
 
     people.write_text(original, encoding="utf-8")  # the files as the cache key said
     engine = load_engine(knowledge)

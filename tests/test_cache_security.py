@@ -16,7 +16,7 @@ import meetbot.store.cache as cache
 from kbfactory import REAL_KNOWLEDGE, SOURCE_FILE
 from meetbot.answers.engine import Engine
 from meetbot.store.cache import KEEP, cache_path, load_engine
-from meetbot.store.files import fingerprint
+from meetbot.store.directory import fingerprint
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the engine cache is POSIX-only")
 

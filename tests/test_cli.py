@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -168,6 +169,37 @@ def test_ask_json_lines_are_answered_independently(runs: Runs) -> None:
     assert not weather["answered"]
 
 
+INVISIBLE = {
+    "C1 control": "\x85\x9b\x80",
+    "bidi override": "\u202e\u2066\u2069\u202a",
+    "zero-width": "\u200b\u200d\ufeff",
+    "line separator": "\u2028",
+    "paragraph separator": "\u2029",
+}
+"""Characters a question may carry that must not reach the JSON: dropped, or (the two
+separators, which are white space) read as a space."""
+
+
+def test_ask_json_lines_survive_control_characters_and_crlf(cli_env: dict[str, str]) -> None:
+    """Each line carries one class of invisible character and ends in CRLF; a reader that
+    splits the output with str.splitlines() gets exactly one object per line back."""
+    lines = [f"who heads{chars}odihr{chars}?" for chars in INVISIBLE.values()]
+    result = subprocess.run([sys.executable, "-m", "meetbot", "ask", "--json", "-"],
+                            cwd=PROJECT_ROOT, env=cli_env, capture_output=True, timeout=60,
+                            input="".join(f"{line}\r\n" for line in lines).encode("utf-8"),
+                            check=False)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    out = result.stdout.decode("utf-8")
+    objects = [json.loads(line) for line in out.splitlines()]
+    assert len(objects) == len(lines), "exactly one object per input line"
+    questions = {name: obj["question"] for name, obj in zip(INVISIBLE, objects, strict=True)}
+    assert questions == {"C1 control": "who headsodihr?", "bidi override": "who headsodihr?",
+                         "zero-width": "who headsodihr?", "line separator": "who heads odihr ?",
+                         "paragraph separator": "who heads odihr ?"}
+    for ch in "\r\x85\u2028\u2029":
+        assert ch not in out, f"raw {ch!r} in the JSON Lines output"
+
+
 def test_ask_conversation_resolves_follow_ups(runs: Runs) -> None:
     result = runs["ask-conversation"]
     assert result.returncode == 0, result.stderr
@@ -244,3 +276,57 @@ def test_no_subcommand_takes_knowledge_option(runs: Runs) -> None:
     result = runs["no-subcommand-knowledge"]
     assert result.returncode == 0, result.stderr
     assert MEETING_DATE_TEXT in result.stdout
+
+
+FAKE_TOKEN = "123456789:" + "A" * 35
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port nothing listens on (bound, so no other process takes it meanwhile)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def _bot_without_network(port: int, env: dict[str, str], *options: str
+                         ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "meetbot", "bot", *options], cwd=PROJECT_ROOT,
+        env={**env, "TELEGRAM_BOT_TOKEN": FAKE_TOKEN,
+             "MEETBOT_BOT_API_URL": f"http://127.0.0.1:{port}"},
+        capture_output=True, text=True, encoding="utf-8", timeout=60, check=False)
+
+
+def test_bot_that_cannot_reach_telegram_says_so_in_one_line(
+        closed_port: int, cli_env: dict[str, str]) -> None:
+    result = _bot_without_network(closed_port, cli_env)
+    assert result.returncode == 2
+    no_traceback(result)
+    output = (result.stdout + result.stderr).splitlines()
+    assert output == [f"meetbot: cannot reach the Telegram Bot API at 127.0.0.1:{closed_port} "
+                      "(httpx.ConnectError: All connection attempts failed): check the "
+                      "network and try again"]
+
+
+@pytest.mark.parametrize(("options", "level"), [(["--log-level", "debug"], ""), (["-v"], ""),
+                                               ([], "DEBUG")],
+                         ids=["--log-level", "-v", "MEETBOT_LOG_LEVEL"])
+def test_bot_shows_the_network_traceback_at_debug(
+        closed_port: int, cli_env: dict[str, str], options: list[str], level: str) -> None:
+    result = _bot_without_network(closed_port, {**cli_env, "MEETBOT_LOG_LEVEL": level},
+                                  *options)
+    assert result.returncode == 2
+    assert "Traceback" in result.stderr
+    assert "ConnectError" in result.stderr
+    assert FAKE_TOKEN not in result.stdout + result.stderr
+    assert result.stderr.rstrip().endswith("check the network and try again")
+
+
+def test_an_unknown_log_level_is_refused(cli_env: dict[str, str]) -> None:
+    result = subprocess.run([sys.executable, "-m", "meetbot", "check"], cwd=PROJECT_ROOT,
+                            env={**cli_env, "MEETBOT_LOG_LEVEL": "loud"}, capture_output=True,
+                            text=True, encoding="utf-8", timeout=60, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("meetbot: MEETBOT_LOG_LEVEL must be one of DEBUG, INFO, "
+                                     "WARNING, ERROR (got 'loud')")

@@ -15,7 +15,7 @@ import pytest
 from telegram import Update
 
 from meetbot.frontends.telegram.flood import ChatOrderedUpdateProcessor, UserThrottle, Verdict
-from meetbot.store.files import default_knowledge_dir
+from meetbot.store.directory import default_knowledge_dir
 from meetbot.store.live import LiveKnowledge
 from test_telegram_handlers import (
     JSON,

@@ -333,6 +333,18 @@ def test_bad_input_is_refused_clearly(kb_copy: Path, tmp_path: Path) -> None:
         run(REAL_KNOWLEDGE / "sources" / "tokayev-schmid-2023-06-07.txt")
 
 
+@pytest.mark.parametrize(("value", "why"), [
+    ("2026-02-30", "February 2026 has 28 days"),
+    ("2026-13", "there is no month 13"),
+    ("0000", "years start at 0001"),
+    ("0000-06", "years start at 0001"),
+])
+def test_a_date_that_does_not_exist_is_refused(kb_copy: Path, value: str, why: str) -> None:
+    with pytest.raises(BadOption) as caught:
+        ingest(kb_copy, DOCUMENT, url=URL, publisher=PUBLISHER, date=value)
+    assert str(caught.value) == f"invalid option: --date {value} is not a real date ({why})"
+
+
 def test_a_broken_knowledge_base_is_not_touched(kb_copy: Path) -> None:
     faq = kb_copy / "faq.yaml"
     original = faq.read_bytes()

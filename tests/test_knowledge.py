@@ -24,7 +24,7 @@ from meetbot.domain.dialogue import Context
 from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.lang.normalize import squash_whitespace
 from meetbot.store import load
-from meetbot.store.files import fingerprint
+from meetbot.store.directory import fingerprint
 
 QUESTION_FILES = (PROJECT_ROOT / "tests" / "questions.yaml",
                   PROJECT_ROOT / "tests" / "questions_holdout.yaml")

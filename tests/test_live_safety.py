@@ -154,17 +154,17 @@ def test_file_removed_between_listing_and_reading_is_neither_reported_nor_served
     probe = small_kb / "zz-probe.yaml"
     probe.write_text("faq: []\n", encoding="utf-8")
     opened = 0
-    real_open = Path.open
+    real_open = os.open
 
-    def open_vanishing(path: Path, *args: Any, **kwargs: Any) -> Any:
+    def open_vanishing(path: Any, *args: Any, **kwargs: Any) -> Any:
         nonlocal opened
-        if path == probe:
+        if isinstance(path, str | Path) and Path(path) == probe:
             opened += 1
             if opened == vanishes_at:
                 os.unlink(path)
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", open_vanishing)
+    monkeypatch.setattr(os, "open", open_vanishing)
     caplog.set_level(logging.DEBUG)
 
     assert live.reload() is None

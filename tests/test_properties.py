@@ -120,6 +120,28 @@ def test_conversations_of_junk_never_break_the_context(turns: list[str]) -> None
         context = answer.context
 
 
+LINE_BREAKERS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+"""Every character ``str.splitlines`` splits on."""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200),
+       st.text(alphabet=LINE_BREAKERS + "\x00\x7f\x9f ab", max_size=50))
+def test_json_is_one_line_whatever_the_text_holds(question: str, text: str) -> None:
+    """However the question or a curated text is written, the object stays on one line
+    and reads back unchanged."""
+    answer = Answer(question, True, text or "x", None, 0.5)
+    rendered = to_json(answer)
+    assert len(rendered.splitlines()) == 1
+    assert not any(ch in rendered for ch in LINE_BREAKERS + "\x7f\x80\x9f")
+    assert json.loads(rendered) == answer.as_dict()
+
+
+def test_the_echoed_question_is_the_cleaned_one() -> None:
+    answer = ENGINE.ask("\ufeffwho\u200b heads \u202eodihr\x85?\r")
+    assert answer.question == "who heads odihr?"
+
+
 @pytest.mark.parametrize("size", [1_000, 10_000, 100_000])
 def test_huge_input_is_refused_politely_and_fast(size: int) -> None:
     text = ("when did tokayev meet schmid " * (size // 28 + 1))[:size]

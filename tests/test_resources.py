@@ -22,7 +22,7 @@ from telegram.request import BaseRequest, RequestData
 
 from meetbot.curation.misses import MissLog
 from meetbot.frontends.telegram import BotState, Settings, build_application
-from meetbot.store.files import default_knowledge_dir
+from meetbot.store.directory import default_knowledge_dir
 from meetbot.store.live import LiveKnowledge
 
 TOKEN = "6183920457:AAHk3v9QzT5wX2mN8pL4rB6cD1eG7hJ0sUy"

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import shutil
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -34,6 +35,7 @@ from meetbot.frontends.telegram import (
     AnyApplication,
     BotState,
     ExpiringLRU,
+    QuietOutages,
     Settings,
     ask_button,
     build_application,
@@ -43,7 +45,7 @@ from meetbot.frontends.telegram import (
     read_token,
     send_html,
 )
-from meetbot.store.files import default_knowledge_dir
+from meetbot.store.directory import default_knowledge_dir
 from meetbot.store.live import LiveKnowledge
 
 TOKEN = "6183920457:AAHk3v9QzT5wX2mN8pL4rB6cD1eG7hJ0sUy"
@@ -733,6 +735,35 @@ def test_read_token(tmp_path: Path) -> None:
     assert read_token(token_file, environ={}) == TOKEN
     with pytest.raises(TokenError, match="cannot read"):
         read_token(tmp_path / "missing", environ={})
+
+
+def _record(error: BaseException,
+            message: str = "Exception happened while polling") -> logging.LogRecord:
+    try:
+        raise error
+    except BaseException:
+        return logging.getLogger("telegram.ext").makeRecord(
+            "telegram.ext", logging.ERROR, __file__, 1, message, (), sys.exc_info())
+
+
+def test_network_failures_lose_their_traceback_but_bugs_keep_theirs(
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    quiet = QuietOutages()
+    outage = _record(NetworkError("httpx.ConnectError: All connection attempts failed"))
+    assert quiet.filter(outage)
+    assert outage.exc_info is None
+    assert logging.Formatter("%(message)s").format(outage) == (
+        "Exception happened while polling (httpx.ConnectError: All connection attempts failed)")
+    aborted = "Network Retry Loop (Bootstrap Initialize Application): Failed run number 0 of 0."
+    start_up = _record(NetworkError("refused"), aborted + " Aborting.")
+    assert not quiet.filter(start_up), "run_bot reports a failed start-up itself"
+    bug = _record(ValueError("a bug"))
+    assert quiet.filter(bug)
+    assert "Traceback" in logging.Formatter().format(bug)
+    caplog.set_level(logging.DEBUG)
+    at_debug = _record(NetworkError("refused"))
+    assert quiet.filter(at_debug) and at_debug.exc_info is not None
 
 
 def test_parse_admin_ids() -> None:

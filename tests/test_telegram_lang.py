@@ -15,7 +15,7 @@ import pytest
 from kbfactory import write_small_kb
 from meetbot.errors import Problem
 from meetbot.frontends.telegram import notify_admins, post_init, post_shutdown
-from meetbot.store.files import default_knowledge_dir
+from meetbot.store.directory import default_knowledge_dir
 from meetbot.store.live import LiveKnowledge
 from test_telegram_handlers import (
     ADMIN_ID,

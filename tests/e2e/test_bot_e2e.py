@@ -28,7 +28,7 @@ from meetbot.frontends.telegram import (
     post_init,
     post_shutdown,
 )
-from meetbot.store.files import default_knowledge_dir
+from meetbot.store.directory import default_knowledge_dir
 from meetbot.store.live import LiveKnowledge
 
 from .client import BotMessage, TelegramUser, make_entity

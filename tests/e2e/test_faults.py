@@ -26,7 +26,7 @@ import pytest
 from telegram.request import HTTPXRequest
 
 from meetbot.frontends.telegram import Settings, build_application, post_init, post_shutdown
-from meetbot.store.files import default_knowledge_dir
+from meetbot.store.directory import default_knowledge_dir
 from meetbot.store.live import LiveKnowledge
 
 from .client import BotMessage, TelegramUser

@@ -37,7 +37,7 @@ from meetbot.lang.catalog import DEFAULT_LANGUAGE, Catalog
 from meetbot.lang.detect import detect_language
 from meetbot.lang.normalize import MAX_QUESTION_CHARS, clean, transliterate
 from meetbot.nlu.router import OUT_OF_SCOPE, Router
-from meetbot.store.files import gc_paused
+from meetbot.store.directory import gc_paused
 
 ANSWER_THRESHOLD = 0.60
 """Route confidence at or above which the bot answers.
@@ -101,18 +101,18 @@ class Engine:
         could be either (an acronym, a name) is answered in ``default_lang``.
         """
         ctx = context or NO_CONTEXT
-        text = clean(question)
+        text = clean(question)  # what the answer echoes too: no controls, one-line
         language = lang or self.language_of(text, default_lang)
         catalog = self.catalog(language)
         if len(text) > MAX_QUESTION_CHARS:
-            return Answer(question, False, catalog.t("too_long", length=len(text),
-                                                     limit=MAX_QUESTION_CHARS),
+            return Answer(text, False, catalog.t("too_long", length=len(text),
+                                                 limit=MAX_QUESTION_CHARS),
                           None, 0.0, kind="invalid", context=ctx, lang=catalog.language)
         route = self.router.route(text, ctx)
         if route is None:
-            return Answer(question, False, catalog.t("empty"), None, 0.0, kind="invalid",
+            return Answer(text, False, catalog.t("empty"), None, 0.0, kind="invalid",
                           context=ctx, lang=catalog.language)
-        return self.answer(question, route, ctx, catalog)
+        return self.answer(text, route, ctx, catalog)
 
     def answer(self, question: str, route: Route, ctx: Context,
                catalog: Catalog | None = None) -> Answer:

@@ -34,6 +34,7 @@ from meetbot.answers.engine import Engine
 from meetbot.domain.answer import Answer
 from meetbot.domain.dialogue import Context
 from meetbot.errors import MeetbotError
+from meetbot.files import MAX_FILE_BYTES, FileRefused, read_regular
 
 
 class QuestionFileError(MeetbotError):
@@ -93,8 +94,10 @@ class Report:
 def load_questions(path: Path) -> list[Item]:
     """Read a question file; raise QuestionFileError with the item number when malformed."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = yaml.safe_load(read_regular(path, MAX_FILE_BYTES).decode("utf-8"))
+    except OSError as exc:
+        raise QuestionFileError(f"{path}: {exc.strerror or exc}") from None
+    except (FileRefused, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise QuestionFileError(f"{path}: {exc}") from None
     if not isinstance(data, list):
         raise QuestionFileError(f"{path}: expected a list of questions")

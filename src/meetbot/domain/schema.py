@@ -14,6 +14,7 @@ the answering side, and an engine unpickled from the cache, never import pydanti
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,14 +56,45 @@ _DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 _DATE_RE = re.compile(_DATE)
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def unreal_date(value: str) -> str | None:
+    """Why the ``YYYY[-MM[-DD]]`` string ``value`` names no real date; None when it does.
+
+    "2025-02-30 is not a real date (February 2025 has 28 days)".
+    """
+    parts = value.split("-")
+    year = int(parts[0])
+    if year < 1:
+        return f"{value} is not a real date (years start at 0001)"
+    if len(parts) > 1:
+        month = int(parts[1])
+        if not 1 <= month <= 12:
+            return f"{value} is not a real date (there is no month {parts[1]})"
+        if len(parts) > 2:
+            day = int(parts[2])
+            days = calendar.monthrange(year, month)[1]
+            if not 1 <= day <= days:
+                return (f"{value} is not a real date ({_MONTHS[month - 1]} {parts[0]} has "
+                        f"{days} days)")
+    return None
+
+
 def _coerce_date(value: object) -> object:
-    """Accept YAML dates (``2023-06-07`` parses as a date) and bare years as strings."""
+    """Accept YAML dates (``2023-06-07`` parses as a date) and bare years as strings;
+    refuse dates that do not exist (``2025-02-30``, ``2025-13``, ``0000``)."""
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10]
     if isinstance(value, int) and 1000 <= value <= 9999:
         return str(value)
-    if isinstance(value, str) and not _DATE_RE.match(value):
-        raise ValueError("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
+    if isinstance(value, str):
+        if not _DATE_RE.match(value):
+            raise ValueError("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
+        problem = unreal_date(value)
+        if problem is not None:
+            raise ValueError(problem)
     return value
 
 

@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 
 from meetbot.errors import KnowledgeError, MeetbotError
-from meetbot.store.files import default_knowledge_dir
+from meetbot.store.directory import default_knowledge_dir
 
 logger = logging.getLogger(__name__)
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,7 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--knowledge", type=Path, metavar="DIR",
                         help="knowledge directory (default: $MEETBOT_KNOWLEDGE or "
                              "the project's knowledge/)")
-    common.add_argument("-v", "--verbose", action="store_true", help="log more")
+    common.add_argument("-v", "--verbose", action="store_true", help="log more (DEBUG)")
+    common.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS,
+                        help="DEBUG shows tracebacks of network failures too (default: "
+                             "$MEETBOT_LOG_LEVEL, else INFO)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     bot = sub.add_parser("bot", parents=[common], help="run the Telegram bot")
@@ -79,8 +83,12 @@ def main(argv: list[str] | None = None) -> int:
         # No sub-command: the bot when a token is set, else the console (options go to it).
         argv = ["bot" if os.environ.get("TELEGRAM_BOT_TOKEN") else "console", *argv]
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = _log_level(args)
+    if level is None:
+        print(f"meetbot: MEETBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got "
+              f"{os.environ.get('MEETBOT_LOG_LEVEL')!r})", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "watchfiles"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     command = args.command
@@ -97,6 +105,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _log_level(args: argparse.Namespace) -> int | None:
+    """The level to log at: ``-v``, else ``--log-level``, else ``$MEETBOT_LOG_LEVEL``, else
+    INFO; None when the variable names no level."""
+    if getattr(args, "verbose", False):
+        return logging.DEBUG
+    name = getattr(args, "log_level", None) or os.environ.get("MEETBOT_LOG_LEVEL", "").strip()
+    if not name:
+        return logging.INFO
+    if name.upper() not in LOG_LEVELS:
+        return None
+    return int(getattr(logging, name.upper()))
 
 
 def _run(command: str, args: argparse.Namespace, directory: Path) -> int:
@@ -206,7 +227,7 @@ def _ask(live: object, args: argparse.Namespace) -> int:
     context = Context()
     try:
         for line in sys.stdin:
-            question = line.rstrip("\n")
+            question = line.rstrip("\r\n")
             if not question.strip():
                 continue
             answer = live.engine.ask(question, context if args.conversation else None)

@@ -51,8 +51,24 @@ def to_plain(answer: Answer, *, quotes: bool = True, catalog: Catalog | None = N
 
 
 def to_json(answer: Answer) -> str:
-    """Render one object of the ``ask --json`` contract, on one line."""
-    return _JSON.encode(answer.as_dict())
+    """Render one object of the ``ask --json`` contract, on one line.
+
+    Every control character (C0, DEL, C1) and U+2028/U+2029 is escaped as ``\\uXXXX``:
+    ``ensure_ascii=False`` leaves DEL, C1 and the two separators raw, and a reader that
+    splits lines on them (Python's ``str.splitlines``) would cut the object in two.
+    """
+    rendered = _JSON.encode(answer.as_dict())
+    if rendered.isascii() and "\x7f" not in rendered:  # the usual case, checked quickly
+        return rendered
+    return _UNSAFE.sub(_escape, rendered)
+
+
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
+"""What the JSON encoder leaves raw but a line-splitting reader breaks on (C0 it escapes)."""
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04x}"
 
 
 def to_telegram_html(answer: Answer, *, quotes: bool = False,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from meetbot.domain.knowledge import KnowledgeBase
-from meetbot.store.files import gc_paused
+from meetbot.store.directory import gc_paused
 
 
 def load(directory: Path | str | None = None) -> KnowledgeBase:

@@ -47,7 +47,7 @@ from meetbot import __version__
 from meetbot.answers.engine import Engine
 from meetbot.errors import KnowledgeChanged, KnowledgeError, MeetbotError
 from meetbot.store import load
-from meetbot.store.files import fingerprint, gc_paused
+from meetbot.store.directory import fingerprint, gc_paused
 
 logger = logging.getLogger(__name__)
 KEEP = 4
@@ -119,7 +119,7 @@ def load_engine(directory: Path, stamp: str | None = None) -> Engine:
     """The engine for ``directory``: from the cache when its files are unchanged.
 
     Raises :class:`~meetbot.errors.KnowledgeError` like :func:`~meetbot.store.load`.
-    ``stamp`` is the :func:`~meetbot.store.files.fingerprint` the caller took of the files
+    ``stamp`` is the :func:`~meetbot.store.directory.fingerprint` the caller took of the files
     (taken here when omitted). When the files are not the same after loading as they were
     then (an edit saved, a file created or removed while they were read), what was read may be
     half of one state and half of another: the load is discarded, broken or not, with

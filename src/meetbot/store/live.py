@@ -40,7 +40,7 @@ from pathlib import Path
 from meetbot.answers.engine import Engine
 from meetbot.errors import KnowledgeChanged, KnowledgeError, Problem
 from meetbot.store.cache import load_engine
-from meetbot.store.files import fingerprint
+from meetbot.store.directory import fingerprint
 
 logger = logging.getLogger(__name__)
 

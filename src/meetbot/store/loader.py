@@ -14,6 +14,7 @@ hand-edited files hard to read), no duplicate keys.
 from __future__ import annotations
 
 import re
+import stat
 import typing
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, fields, replace
@@ -27,6 +28,16 @@ from pydantic import TypeAdapter, ValidationError
 from meetbot.domain.knowledge import KnowledgeBase, Located, Path_, SourceDoc, cites_in
 from meetbot.domain.schema import KnowledgeFile
 from meetbot.errors import KnowledgeError, Problem
+from meetbot.files import (
+    MAX_FILE_BYTES,
+    FileRefused,
+    FileTooLarge,
+    NotRegularFile,
+    describe_size,
+    format_bytes,
+    kind_of,
+    read_regular,
+)
 from meetbot.lang.catalog import (
     LOCALES_DIR,
     Catalog,
@@ -35,9 +46,8 @@ from meetbot.lang.catalog import (
     unusable_date_patterns,
 )
 from meetbot.lang.normalize import squash_whitespace
-from meetbot.store.files import default_knowledge_dir, fingerprint, knowledge_files
+from meetbot.store.directory import default_knowledge_dir, fingerprint, knowledge_files
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 SECTIONS = ("sources", "people", "roles", "organizations", "events", "meetings", "faq",
             "intents")
 
@@ -79,15 +89,19 @@ class ParsedFile:
 def parse_file(path: Path, display: str) -> ParsedFile:
     """Parse one YAML file safely, raising KnowledgeError with file:line on any problem."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise KnowledgeError(
-            [Problem(display, None, f"cannot read file: {exc.strerror}")]) from None
-    if len(raw) > MAX_FILE_BYTES:
+        raw = read_regular(path, MAX_FILE_BYTES)
+    except FileTooLarge as exc:
         raise KnowledgeError([Problem(
             display, None,
-            f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB: "
-            "split it into several files")])
+            f"file is {describe_size(exc.size, exc.limit)}; the limit is "
+            f"{format_bytes(exc.limit)}: split it into several files")]) from None
+    except NotRegularFile as exc:
+        raise KnowledgeError([Problem(
+            display, None, f"cannot read file: it is {exc.kind}, not a regular file; "
+            "replace it with a YAML text file")]) from None
+    except OSError as exc:
+        raise KnowledgeError(
+            [Problem(display, None, f"cannot read file: {exc.strerror or exc}")]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -130,6 +144,7 @@ MAX_DEPTH = 40
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 class _NodeReader:
@@ -186,6 +201,11 @@ class _NodeReader:
             return data
         if tag == _SEQ and isinstance(node, yaml.SequenceNode):
             return [self.read(item, (*path, index)) for index, item in enumerate(node.value)]
+        if tag == _TIMESTAMP and isinstance(node, yaml.ScalarNode):
+            try:
+                return self.loader.construct_object(node, deep=True)
+            except ValueError:  # 2025-02-30 unquoted: the schema says why it is no date
+                return node.value
         # Other scalars, other safe types, and tags on the wrong kind of node: the safe
         # constructor builds them or raises a marked error ("expected a mapping node").
         return self.loader.construct_object(node, deep=True)
@@ -244,8 +264,12 @@ def _problems(parsed: ParsedFile, exc: ValidationError, prefix: Path_ = (), *,
         elif err["type"] == "missing":
             message = f"missing required key {loc[-1]!r}"
         else:
+            named = False
+            if err["type"] == "value_error":  # a check of the schema's: its own words
+                message = str(err.get("ctx", {}).get("error", message))
+                named = str(err.get("input")) in message
             message = f"{where}: {message}"
-            if "input" in err and not isinstance(err["input"], dict | list):
+            if "input" in err and not isinstance(err["input"], dict | list) and not named:
                 message += f" (got {err['input']!r})"
         problems.append(Problem(parsed.name, parsed.line(loc), message))
     return problems
@@ -257,11 +281,14 @@ def load_directory(directory: Path | str | None) -> KnowledgeBase:
     if not root.is_dir():
         raise KnowledgeError([Problem(str(root), None, "knowledge directory not found")])
     files = knowledge_files(root)
-    if not files:
+    if not files and not special_files(root):
         raise KnowledgeError([Problem(str(root), None,
                                       "no knowledge files (*.yaml) in this directory")])
     stamp = fingerprint(root)
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(display_name(path, root), None, f"cannot read file: it is {kind}, not a "
+                "regular file; replace it with a YAML text file")
+        for path, kind in special_files(root)]
     parsed_files: list[tuple[ParsedFile, KnowledgeFile]] = []
     declared: set[str] = set()
     for path in files:
@@ -308,9 +335,27 @@ _ID_LINE = re.compile(r"^\s*(?:-\s+)?id:\s*[\"']?([a-z0-9][a-z0-9_-]*)", re.MULT
 def _ids_in_text(path: Path) -> set[str]:
     """Ids a file that does not parse appears to define (so they are not reported missing)."""
     try:
-        return set(_ID_LINE.findall(path.read_text(encoding="utf-8", errors="replace")))
-    except OSError:
+        text = read_regular(path, MAX_FILE_BYTES).decode("utf-8", errors="replace")
+    except (OSError, FileRefused):
         return set()
+    return set(_ID_LINE.findall(text))
+
+
+def special_files(directory: Path) -> list[tuple[Path, str]]:
+    """``*.yaml`` entries of ``directory`` that are neither files nor directories (a FIFO,
+    a device, a socket), each with what it is; :func:`knowledge_files` leaves them out, so
+    they are never opened."""
+    found = []
+    for path in sorted(directory.iterdir()):
+        if path.suffix not in (".yaml", ".yml"):
+            continue
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            found.append((path, kind_of(mode)))
+    return found
 
 
 def ids_in_data(data: dict[str, Any]) -> set[str]:
@@ -431,12 +476,12 @@ def assemble(root: Path, parsed_files: list[tuple[ParsedFile, KnowledgeFile]],
                                     "source file must be inside the knowledge directory"))
             continue
         try:
-            text = file_path.read_text(encoding="utf-8")
+            text = read_regular(file_path, MAX_FILE_BYTES).decode("utf-8")
         except FileNotFoundError:
             problems.append(Problem(parsed.name, parsed.line((*path, "file")),
                                     f"source file {meta.file!r} not found"))
             continue
-        except (OSError, UnicodeDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, FileRefused) as exc:
             problems.append(Problem(parsed.name, parsed.line((*path, "file")),
                                     f"cannot read source file {meta.file!r}: {exc}"))
             continue

@@ -35,14 +35,14 @@ from typing import Any
 import yaml
 
 from meetbot.domain.knowledge import KnowledgeBase
-from meetbot.domain.schema import KnowledgeFile
+from meetbot.domain.schema import KnowledgeFile, unreal_date
 from meetbot.errors import KnowledgeError, MeetbotError, Problem
+from meetbot.files import MAX_FILE_BYTES, FileRefused, FileTooLarge, describe_size, read_regular
 from meetbot.lang.normalize import normalize, squash_whitespace
 from meetbot.nlu.router import Router
 from meetbot.store import load
-from meetbot.store.files import knowledge_files
+from meetbot.store.directory import knowledge_files
 from meetbot.store.loader import (
-    MAX_FILE_BYTES,
     ParsedFile,
     assemble,
     display_name,
@@ -409,7 +409,7 @@ def ingest(knowledge_dir: Path, file: Path, *, url: str, publisher: str,
     source_rel = f"sources/{sid}.txt"
     source_path = root / source_rel
     draft_path = root / "drafts" / f"{sid}.yaml"
-    if source_path.exists() and source_path.read_bytes() != raw:
+    if source_path.exists() and not _holds(source_path, raw):
         raise SourceFileExists(display_name(source_path, root))
     if draft_path.exists():
         raise DraftExists(display_name(draft_path, root))
@@ -506,11 +506,11 @@ def check_drafts(knowledge_dir: Path) -> list[Problem]:
 
 def _read_document(file: Path) -> tuple[bytes, str]:
     try:
-        if file.stat().st_size > MAX_FILE_BYTES:
-            raise DocumentTooLarge(str(file))
-        raw = file.read_bytes()
-    except IsADirectoryError:
-        raise DocumentUnreadable(f"{file} is a directory") from None
+        raw = read_regular(file, MAX_FILE_BYTES)
+    except FileTooLarge as exc:
+        raise DocumentTooLarge(f"{file} is {describe_size(exc.size, exc.limit)}") from None
+    except FileRefused as exc:
+        raise DocumentUnreadable(f"{file}: {exc}") from None
     except OSError as exc:
         raise DocumentUnreadable(f"{file}: {exc.strerror or exc}") from None
     try:
@@ -527,28 +527,27 @@ def _read_document(file: Path) -> tuple[bytes, str]:
 
 def _check_date(value: str) -> str:
     value = value.strip()
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        raise BadOption(f"--date must be YYYY-MM-DD (or YYYY-MM, YYYY); got {value!r}")
+    problem = unreal_date(value)
+    if problem is not None:
+        raise BadOption(f"--date {problem}")
+    return value
+
+
+def _holds(path: Path, raw: bytes) -> bool:
+    """Whether ``path`` is a regular file whose bytes are ``raw``."""
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            date.fromisoformat(value)
-            return value
-        if re.fullmatch(r"\d{4}-\d{2}", value) and 1 <= int(value[5:]) <= 12:
-            return value
-        if re.fullmatch(r"\d{4}", value):
-            return value
-    except ValueError:
-        pass
-    raise BadOption(f"--date must be YYYY-MM-DD (or YYYY-MM, YYYY); got {value!r}")
+        return read_regular(path, len(raw)) == raw
+    except (OSError, FileRefused):
+        return False
 
 
 def _refuse_duplicates(kb: KnowledgeBase, root: Path, raw: bytes, sid: str) -> None:
     for other_id, doc in kb.sources.items():
         where = kb.where("sources", other_id)
         located = f"{where.file}:{where.line}" if where.line else where.file
-        try:
-            same = (root / doc.meta.file).read_bytes() == raw
-        except OSError:
-            same = False
-        if same:
+        if _holds(root / doc.meta.file, raw):
             raise AlreadyRegistered(
                 f"it is source {other_id!r} ({located}); to ingest it again, remove that "
                 f"entry, {doc.meta.file} and drafts/{other_id}.yaml first")

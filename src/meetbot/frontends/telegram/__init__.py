@@ -98,6 +98,7 @@ from meetbot.curation.misses import MissLog, miss_log_from_env
 from meetbot.domain.answer import Answer
 from meetbot.domain.dialogue import Context
 from meetbot.errors import MeetbotError, Problem, TokenError
+from meetbot.files import FileRefused, read_regular
 from meetbot.frontends.telegram.flood import ChatOrderedUpdateProcessor, FloodGuard, UserThrottle
 from meetbot.lang.catalog import DEFAULT_LANGUAGE, Catalog, translated
 from meetbot.render import split_message, to_telegram_html
@@ -391,6 +392,10 @@ def _state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
 # -- token handling --------------------------------------------------------------------------
 
 
+MAX_TOKEN_FILE_BYTES = 4096
+"""A token file holds one token (about 46 characters); anything larger is not one."""
+
+
 def read_token(token_file: Path | None = None, environ: dict[str, str] | None = None) -> str:
     """Return the bot token from ``token_file`` or ``TELEGRAM_BOT_TOKEN``; check its shape.
 
@@ -400,9 +405,10 @@ def read_token(token_file: Path | None = None, environ: dict[str, str] | None = 
     env = os.environ if environ is None else environ
     if token_file is not None:
         try:
-            token = token_file.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            token = read_regular(token_file, MAX_TOKEN_FILE_BYTES).decode("utf-8").strip()
+        except (OSError, UnicodeDecodeError, FileRefused) as exc:
+            reason = (exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+                      if isinstance(exc, UnicodeDecodeError) else str(exc))
             raise TokenError(f"cannot read the token file {token_file}: {reason}") from None
         where = f"the token file {token_file}"
     else:
@@ -447,6 +453,46 @@ class SecretRedactor(logging.Filter):
         except Exception:  # a broken record must not break logging
             return True
         return True
+
+
+OUTAGES: Final = (NetworkError, InvalidToken, httpx.TransportError)
+"""Failures of the network or of the token, not of meetbot: a traceback tells nothing more."""
+
+
+class QuietOutages(logging.Filter):
+    """Below DEBUG, log a network (or token) failure as one line, without its traceback.
+
+    python-telegram-bot logs every failed Bot API call with the chained tracebacks of httpx,
+    httpcore and itself (about a hundred lines for "connection refused"). Unless DEBUG is on,
+    such a record keeps its message, gains the error's own words, and loses the traceback;
+    a failed start-up ("Network Retry Loop (Bootstrap ...) ... Aborting.") is dropped, since
+    :func:`run_bot` reports the same error in its one closing line. Other errors, bugs
+    included, keep their tracebacks.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Shorten or drop ``record`` as described; keep every other record as it is."""
+        if not record.exc_info or logging.getLogger().isEnabledFor(logging.DEBUG):
+            return True
+        error = record.exc_info[1]
+        if not isinstance(error, OUTAGES):
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record must not break logging
+            return True
+        if message.startswith("Network Retry Loop (Bootstrap") and "Aborting" in message:
+            return False
+        record.msg, record.args = f"{message} ({error})", None
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+def quiet_outages() -> None:
+    """Put a :class:`QuietOutages` on every root handler (before the token redactor)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, QuietOutages) for f in handler.filters):
+            handler.filters.insert(0, QuietOutages())
 
 
 def protect_logs(token: str, secret: str | None = None) -> None:
@@ -1356,6 +1402,7 @@ def run_bot(live: LiveKnowledge, args: argparse.Namespace) -> int:
     """
     token = read_token(getattr(args, "token_file", None))
     secret: str | None = getattr(args, "secret_token", None)
+    quiet_outages()
     protect_logs(token, secret)
     settings = Settings(
         token=token, live=live, webhook_secret=secret,
@@ -1382,5 +1429,7 @@ def run_bot(live: LiveKnowledge, args: argparse.Namespace) -> int:
         raise TokenError("Telegram rejected the bot token; check it with @BotFather") from None
     except NetworkError as exc:
         message = str(exc).replace(token, "[token]")
-        raise MeetbotError(f"cannot reach the Telegram Bot API: {message}") from None
+        host = urlsplit(settings.base_url or "https://api.telegram.org").netloc
+        raise MeetbotError(f"cannot reach the Telegram Bot API at {host} ({message}): check "
+                           "the network and try again") from None
     return 0

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from meetbot.files import MAX_FILE_BYTES, FileRefused, FileTooLarge, read_regular
+
 DEFAULT_DIR = Path(__file__).resolve().parents[3] / "knowledge"
 
 
@@ -37,8 +39,11 @@ def fingerprint(directory: Path) -> str:
     for path in paths:
         digest.update(str(path.relative_to(directory)).encode())
         try:
-            digest.update(path.read_bytes())
-        except OSError:
+            digest.update(read_regular(path, MAX_FILE_BYTES))
+        except FileTooLarge:  # refused by the loader anyway; a change of size or time counts
+            info = path.stat()
+            digest.update(f"<too large: {info.st_size} {info.st_mtime_ns}>".encode())
+        except (OSError, FileRefused):
             digest.update(b"<unreadable>")
     return digest.hexdigest()
 

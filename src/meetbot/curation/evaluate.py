@@ -51,6 +51,8 @@ class Turn:
     expect_any: tuple[str, ...] = ()
     source: str | None = None
     must_decline: bool = False
+    reject: tuple[str, ...] = ()
+    """Substrings that must not appear: the wrong fact a confused answer would state."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,15 @@ class Item:
     category: str
     turns: tuple[Turn, ...]
     lang: str = "en"
+    """The asker's language as the file labels it; a script variant such as ``ru-Latn``
+    (Russian typed in Latin letters) is reported apart and asked with no language hint."""
+    split: str | None = None
+    """``dev`` (tuned on) or ``test`` (never tuned on), where the file splits its items."""
+
+    @property
+    def default_lang(self) -> str:
+        """The language the engine is told the asker uses when the text does not say."""
+        return "en" if "-" in self.lang else self.lang
 
 
 @dataclass
@@ -84,6 +95,12 @@ class Report:
     declined_correctly: int = 0
     decoys: int = 0
     false_declines: int = 0
+    wrong_answers: int = 0
+    """Turns answered (``answered: true``) whose answer fails its expectations: a wrong fact
+    stated with confidence, the worst outcome."""
+    by_cell: dict[tuple[str, str], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0]))
+    """Per (category, language): passed and total."""
 
     @property
     def accuracy(self) -> float:
@@ -107,8 +124,9 @@ def load_questions(path: Path) -> list[Item]:
             raise QuestionFileError(f"{path}: item {number} is not a mapping")
         turns_raw = raw.get("conversation") or [raw]
         turns = tuple(_turn(t, path, number) for t in turns_raw)
+        split = raw.get("split")
         items.append(Item(str(raw.get("category", "uncategorised")), turns,
-                          str(raw.get("lang", "en"))))
+                          str(raw.get("lang", "en")), str(split) if split else None))
     return items
 
 
@@ -117,7 +135,7 @@ def _turn(raw: Any, path: Path, number: int) -> Turn:
         raise QuestionFileError(f"{path}: item {number} has a turn without a 'q' string")
     return Turn(raw["q"], raw.get("intent"), tuple(raw.get("expect") or ()),
                 tuple(raw.get("expect_any") or ()), raw.get("source"),
-                bool(raw.get("must_decline", False)))
+                bool(raw.get("must_decline", False)), tuple(raw.get("reject") or ()))
 
 
 def check_turn(turn: Turn, answer: Answer) -> list[str]:
@@ -142,6 +160,9 @@ def check_turn(turn: Turn, answer: Answer) -> list[str]:
         failures.append(f"none of {list(turn.expect_any)}")
     if turn.source and turn.source not in {c.source for c in answer.citations}:
         failures.append(f"no citation from {turn.source}")
+    stated = [r for r in turn.reject if r.casefold() in text]
+    if stated:
+        failures.append(f"states {stated}")
     return failures
 
 
@@ -149,9 +170,14 @@ def run_item(engine: Engine, item: Item) -> Iterator[TurnResult]:
     """Ask the item's turns in order, carrying the conversation context."""
     context = Context()
     for turn in item.turns:
-        answer = engine.ask(turn.q, context, default_lang=item.lang)
+        answer = engine.ask(turn.q, context, default_lang=item.default_lang)
         context = answer.context
         yield TurnResult(turn, answer, check_turn(turn, answer))
+
+
+def select(items: list[Item], split: str | None) -> list[Item]:
+    """The items of one half (``dev`` or ``test``); all of them when ``split`` is None."""
+    return items if split is None else [i for i in items if i.split == split]
 
 
 def evaluate(engine: Engine, items: list[Item]) -> Report:
@@ -166,8 +192,11 @@ def evaluate(engine: Engine, items: list[Item]) -> Report:
         report.by_category[item.category][1] += 1
         report.by_language[item.lang][0] += ok
         report.by_language[item.lang][1] += 1
+        report.by_cell[(item.category, item.lang)][0] += ok
+        report.by_cell[(item.category, item.lang)][1] += 1
         for result in results:
             turn, answer = result.turn, result.answer
+            report.wrong_answers += bool(answer.answered and result.failures)
             if turn.must_decline:
                 report.decoys += 1
                 report.declined_correctly += not answer.answered
@@ -219,8 +248,19 @@ def format_report(report: Report, *, show_failures: int = 20) -> str:
     lines.append("by language:")
     for lang, (ok, n) in sorted(report.by_language.items()):
         lines.append(f"  {lang:<16} {ok:>4}/{n:<4} {ok / n:6.1%}")
+    languages = sorted(report.by_language)
+    if len(languages) > 1:
+        lines.append("by category and language:")
+        lines.append(f"  {'':<18}" + "".join(f"{lang:>10}" for lang in languages))
+        for category in sorted(report.by_category):
+            cells = []
+            for lang in languages:
+                ok, n = report.by_cell.get((category, lang), (0, 0))
+                cells.append(f"{ok:>4}/{n:<4}" if n else f"{'-':>9} ")
+            lines.append(f"  {category:<18}" + "".join(f"{c:>10}" for c in cells))
     if report.decoys:
         lines.append(f"decoys declined: {report.declined_correctly}/{report.decoys}")
+    lines.append(f"wrong answers stated as answered: {report.wrong_answers}")
     if report.confusions:
         lines.append("confused (expected -> got):")
         for (expected, got), count in report.confusions.most_common(12):

@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("file", type=Path, nargs="+", help="question file(s) in YAML")
     ev.add_argument("--sweep", action="store_true", help="also sweep the answer threshold")
     ev.add_argument("--failures", type=int, default=20, help="failures to list")
+    ev.add_argument("--split", choices=("dev", "test"),
+                    help="only the items of this half of files that split their items")
     ev.add_argument("--min-accuracy", type=float, default=0.0,
                     help="exit 1 when accuracy falls below this (0..1)")
 
@@ -246,6 +248,7 @@ def _eval(live: object, args: argparse.Namespace) -> int:
         format_languages,
         format_report,
         load_questions,
+        select,
         sweep,
     )
     from meetbot.store.live import LiveKnowledge
@@ -254,7 +257,7 @@ def _eval(live: object, args: argparse.Namespace) -> int:
     worst = 1.0
     reports = []
     for path in args.file:
-        items = load_questions(path)
+        items = select(load_questions(path), args.split)
         report = evaluate(live.engine, items)
         reports.append(report)
         worst = min(worst, report.accuracy)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from pathlib import Path
 
+from meetbot.environment import environment
 from meetbot.errors import KnowledgeError, MeetbotError
 from meetbot.store.directory import default_knowledge_dir
 
@@ -83,12 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         # No sub-command: the bot when a token is set, else the console (options go to it).
-        argv = ["bot" if os.environ.get("TELEGRAM_BOT_TOKEN") else "console", *argv]
+        argv = ["bot" if environment().token else "console", *argv]
     args = _parser().parse_args(argv)
     level = _log_level(args)
     if level is None:
         print(f"meetbot: MEETBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got "
-              f"{os.environ.get('MEETBOT_LOG_LEVEL')!r})", file=sys.stderr)
+              f"{environment().log_level!r})", file=sys.stderr)
         return 2
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "watchfiles"):
@@ -114,7 +114,7 @@ def _log_level(args: argparse.Namespace) -> int | None:
     INFO; None when the variable names no level."""
     if getattr(args, "verbose", False):
         return logging.DEBUG
-    name = getattr(args, "log_level", None) or os.environ.get("MEETBOT_LOG_LEVEL", "").strip()
+    name = getattr(args, "log_level", None) or environment().log_level
     if not name:
         return logging.INFO
     if name.upper() not in LOG_LEVELS:

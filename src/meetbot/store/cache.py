@@ -45,6 +45,7 @@ from typing import BinaryIO
 
 from meetbot import __version__
 from meetbot.answers.engine import Engine
+from meetbot.environment import environment
 from meetbot.errors import KnowledgeChanged, KnowledgeError, MeetbotError
 from meetbot.store import load
 from meetbot.store.directory import fingerprint, gc_paused
@@ -72,13 +73,9 @@ class RefusedCacheFile(MeetbotError):
 
 def cache_dir() -> Path | None:
     """Where cached engines live, or None when caching is switched off (or not POSIX)."""
-    configured = os.environ.get("MEETBOT_CACHE", "").strip()
-    if configured.lower() in ("off", "0", "none", "no") or os.name != "posix":
+    if os.name != "posix":
         return None
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "meetbot"
+    return environment().cache_dir()
 
 
 BUILT_WITH = ("babel", "Stemmer", "anyascii")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from meetbot.environment import environment
 from meetbot.files import MAX_FILE_BYTES, FileRefused, FileTooLarge, read_regular
 
 DEFAULT_DIR = Path(__file__).resolve().parents[3] / "knowledge"
@@ -16,8 +16,8 @@ DEFAULT_DIR = Path(__file__).resolve().parents[3] / "knowledge"
 
 def default_knowledge_dir() -> Path:
     """Return ``$MEETBOT_KNOWLEDGE`` or the project's ``knowledge/`` directory."""
-    env = os.environ.get("MEETBOT_KNOWLEDGE")
-    return Path(env) if env else DEFAULT_DIR
+    configured = environment().knowledge
+    return Path(configured) if configured else DEFAULT_DIR
 
 
 def knowledge_files(directory: Path) -> list[Path]:

@@ -1,7 +1,8 @@
-"""The misses log under several writing processes.
+"""The misses log under several writing processes, and what it keeps of a question.
 
 Eight console-like processes append to one log at once, with a small size cap so that it
-rotates dozens of times while they write.
+rotates dozens of times while they write; and questions carrying e-mail addresses, phone
+numbers, passwords and keys are logged with those replaced by placeholders.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from kbfactory import PROJECT_ROOT
+from kbfactory import PROJECT_ROOT, REAL_KNOWLEDGE
 from meetbot import misses
 from meetbot.answer import Answer
-from meetbot.misses import MissLog, log_files
+from meetbot.misses import MissLog, log_files, report
 
 WRITERS = 8
 RECORDS = 150
@@ -141,3 +142,59 @@ def test_a_writer_stuck_holding_the_lock_costs_a_miss_not_an_answer(
     assert log.record(decline("who chairs the osce"))  # once the lock is free, writing resumes
     assert [json.loads(line)["question"] for line in path.read_text().splitlines()] == [
         "who funds the osce", "who chairs the osce"]
+
+
+def test_private_data_is_redacted_before_it_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "misses.jsonl"
+    log = MissLog(path, salt="test")
+    questions = {
+        "my email is john.doe+osce@example.kz, who funds the osce?":
+            "my email is [email], who funds the osce?",
+        "call me on +7 701 123 45 67 about the osce budget":
+            "call me on [phone] about the osce budget",
+        "or on 8 (701) 123-45-67 or 87011234567 about the osce budget":
+            "or on [phone] or [phone] about the osce budget",
+        "my london number +44 20 7946 0958, who heads odihr":
+            "my london number [phone], who heads odihr",
+        "my password is hunter2 what is odihr": "my password is [secret] what is odihr",
+        "пароль: qwerty123 кто глава бдипч": "пароль: [secret] кто глава бдипч",
+        "bot token 123456789:AAHk3dF9sLq2Zx8Vb7Nm4Pq1Rt6Yu0Io3Ep does not work":
+            "bot token [secret] does not work",
+        "api key 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 for osce data":
+            "api key [secret] for osce data",
+        "use sk-proj-Xy12Ab34Cd56Ef78Gh90Ij12Kl34 and eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc"
+        "DEF123_-x to log in": "use [secret] and [secret] to log in",
+        "secret=dGhpcyBpcyBhIHNlY3JldCBrZXk0MjQy why": "secret=[secret] why",
+    }
+    ordinary = ["when did tokaev meet shmid on 7 June 2023?",
+                "what happened at the 32nd OSCE Ministerial Council on 2025-12-06",
+                "what did they discuss between 2010 and 2023",
+                "is https://akorda.kz/en/president-tokayev-meets-with-osce-secretary-general"
+                "-helga-schmid-753831 the source",
+                "who holds the password to the osce archive",
+                "who is Feridun Sinirlioglu"]
+    for question in [*questions, *ordinary]:
+        assert log.record(decline(question), chat=1)
+    raw = path.read_text(encoding="utf-8")
+    for private in ("john.doe", "example.kz", "701 123", "123-45-67", "87011234567",
+                    "7946", "hunter2", "qwerty123", "AAHk3dF9", "123456789:",
+                    "9f86d081884c", "sk-proj", "Xy12Ab34", "eyJhbGci", "dGhpcyBp"):
+        assert private not in raw, private
+    written = [json.loads(line)["question"] for line in raw.splitlines()]
+    assert written == [*questions.values(), *ordinary]
+
+
+def test_redacted_questions_still_group_in_the_report(tmp_path: Path) -> None:
+    path = tmp_path / "misses.jsonl"
+    log = MissLog(path, salt="test")
+    for number in range(4):
+        assert log.record(decline(f"my email is user{number}@mail.kz who funds the osce"),
+                          chat=number)
+        assert log.record(decline(f"call +7 701 555 {number:02d} {number + 10:02d} "
+                                  "about the osce chairpersonship"), chat=number)
+    text = report(path, REAL_KNOWLEDGE)
+    assert text.startswith("8 missed question(s)")
+    assert "mail.kz" not in text and "701 555" not in text
+    assert '    e.g. "my email is [email] who funds the osce"  (x4)' in text
+    assert '    e.g. "call [phone] about the osce chairpersonship"  (x4)' in text
+    assert text.count("\n== ") == 2

@@ -43,6 +43,7 @@ from rapidfuzz import fuzz, process
 from .answer import Answer
 from .errors import KnowledgeError
 from .normalize import MAX_QUESTION_CHARS, clean, normalize
+from .privacy import redact
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +144,9 @@ class MissLog:
     def _entry(self, answer: Answer, chat: str | int | None) -> dict[str, Any]:
         route = answer.route
         top = route.candidates[0] if route is not None and route.candidates else None
-        question = clean(answer.question)[:MAX_QUESTION_CHARS]
+        # redacted before it is cut, so that a secret across the cut is still seen whole
+        question = redact(clean(answer.question)[: 2 * MAX_QUESTION_CHARS])
+        question = question[:MAX_QUESTION_CHARS]
         return {
             "ts": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "question": question,

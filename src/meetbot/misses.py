@@ -7,12 +7,30 @@
      "confidence": 0.31, "nearest": "org_info", "nearest_example": "what is the {org}",
      "nearest_score": 0.58, "suggestions": [], "chat": "3f9c0d1e2a4b5c6d"}
 
-No user names or ids are written: ``chat`` is a keyed (salted) BLAKE2b hash of the chat id,
-enough to tell "one person asked ten times" from "ten people asked", and nothing more. The salt
-comes from ``$MEETBOT_MISSES_SALT`` or a random salt kept next to the log (mode 0600). The log
-is size-capped and rotated (``misses.jsonl.1`` ... ``.N``) under a lock shared by every process
-writing it; writing never raises: an I/O error is logged as a warning and the answer is served
-as usual.
+What is stored: the time (to the second), the question as asked, at most 500 characters,
+with private data redacted (below), how it was answered (kind, confidence, the knowledge
+base's nearest phrasing and the suggestions offered, all from the knowledge base) and
+``chat``. No user names or ids are written: ``chat`` is a keyed (salted) BLAKE2b hash of the
+chat id, enough to tell "one person asked ten times" from "ten people asked", and nothing
+more. The salt comes from ``$MEETBOT_MISSES_SALT`` or a random salt kept next to the log
+(mode 0600).
+
+What is redacted (:func:`meetbot.privacy.redact`, before anything is written): e-mail
+addresses become ``[email]``, phone numbers ``[phone]``, and passwords (the word after
+"password", "пароль" ...), bot tokens, API keys and long hex or base64 secrets ``[secret]``;
+the rest of the question is kept as asked, so the questions still group in the report.
+
+How long it is kept: the log is rotated when the next line would take it past ``max_bytes``
+(5 MB) to ``misses.jsonl.1`` ... ``.N`` (3 backups), the oldest file deleted, so at most
+``max_bytes x (backups + 1)`` = 20 MB of the newest misses are kept on disk: about the last
+70,000 (a line takes about 300 bytes). Nothing is deleted by age.
+
+Several processes (the bot, consoles) may write one log at once: "check the size, rotate,
+append" runs under a cross-process lock (``filelock``'s ``flock``, on a hidden
+``.misses.jsonl.lock`` next to the log), the size is checked under the lock, and the log is
+opened afresh for every line, so no line is lost or split and every rotated file is full.
+Writing never raises: an I/O error, or the lock not had within :data:`LOCK_TIMEOUT` seconds,
+is logged as a warning (once) and the answer is served as usual.
 
 :func:`report` (``meetbot misses``) reads the log and its rotated files, groups similar
 questions (rapidfuzz, after :func:`meetbot.normalize.normalize`), and prints for each group,

@@ -80,7 +80,7 @@ def test_a_pickle_planted_under_the_cache_files_name_is_never_unpickled(
     marker = tmp_path / "planted-code-ran"
     planted = pickle.dumps(Planted(marker))
     path.write_bytes(planted)
-    with caplog.at_level(logging.WARNING, logger="meetbot.cache"):
+    with caplog.at_level(logging.WARNING, logger="meetbot.store.cache"):
         engine = load_engine(small_kb)
     assert "Okonkwo" in engine.ask(QUESTION).text
     assert not marker.exists()
@@ -88,7 +88,7 @@ def test_a_pickle_planted_under_the_cache_files_name_is_never_unpickled(
     assert len(warnings) == 1 and path.name in warnings[0]
     assert path.read_bytes() != planted
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="meetbot.cache"):
+    with caplog.at_level(logging.WARNING, logger="meetbot.store.cache"):
         assert "Okonkwo" in load_engine(small_kb).ask(QUESTION).text
     assert len(loads) == 2 and not _warnings(caplog)  # the rewritten entry is served
 
@@ -102,7 +102,7 @@ def test_a_cache_folder_others_can_write_to_is_neither_read_nor_written(
     marker = tmp_path / "planted-code-ran"
     planted = pickle.dumps(Planted(marker))
     path.write_bytes(planted)
-    with caplog.at_level(logging.WARNING, logger="meetbot.cache"):
+    with caplog.at_level(logging.WARNING, logger="meetbot.store.cache"):
         engine = load_engine(small_kb)
     assert "Okonkwo" in engine.ask(QUESTION).text
     assert not marker.exists()
@@ -119,7 +119,7 @@ def test_a_cache_folder_that_is_a_symlink_is_not_used(
     link = tmp_path / "cache"
     link.symlink_to(target)
     monkeypatch.setenv("MEETBOT_CACHE", str(link))
-    with caplog.at_level(logging.WARNING, logger="meetbot.cache"):
+    with caplog.at_level(logging.WARNING, logger="meetbot.store.cache"):
         assert "Okonkwo" in load_engine(small_kb).ask(QUESTION).text
     assert os.listdir(target) == []
     assert len(_warnings(caplog)) == 1
@@ -141,7 +141,7 @@ def test_an_engine_copied_from_another_knowledge_base_is_refused(
     load_engine(small_kb)
     _path(small_kb).write_bytes(copied)  # A's engine under the name of B's
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="meetbot.cache"):
+    with caplog.at_level(logging.WARNING, logger="meetbot.store.cache"):
         engine = load_engine(small_kb)
     assert engine.kb.fingerprint == fingerprint(small_kb)
     assert "Okonkwo" in engine.ask(QUESTION).text
@@ -180,7 +180,7 @@ def test_a_dangling_symlink_in_the_cache_folder_stops_neither_writes_nor_clean_u
         old = folder / f"engine-old{age}-0.pickle"
         old.write_bytes(b"an engine from long ago")
         os.utime(old, (1_000_000 + age, 1_000_000 + age))
-    with caplog.at_level(logging.WARNING, logger="meetbot.cache"):
+    with caplog.at_level(logging.WARNING, logger="meetbot.store.cache"):
         _edit(small_kb)
         load_engine(small_kb)
         _edit(small_kb)

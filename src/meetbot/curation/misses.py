@@ -7,11 +7,30 @@
      "confidence": 0.31, "nearest": "org_info", "nearest_example": "what is the {org}",
      "nearest_score": 0.58, "suggestions": [], "chat": "3f9c0d1e2a4b5c6d"}
 
-No user names or ids are written: ``chat`` is a keyed (salted) BLAKE2b hash of the chat id,
-enough to tell "one person asked ten times" from "ten people asked", and nothing more. The salt
-comes from ``$MEETBOT_MISSES_SALT`` or a random salt kept next to the log (mode 0600). The log
-is size-capped and rotated (``misses.jsonl.1`` ... ``.N``); writing never raises: an I/O error
-is logged as a warning and the answer is served as usual.
+What is stored: the time (to the second), the question as asked, at most 500 characters,
+with private data redacted (below), how it was answered (kind, confidence, the knowledge
+base's nearest phrasing and the suggestions offered, all from the knowledge base) and
+``chat``. No user names or ids are written: ``chat`` is a keyed (salted) BLAKE2b hash of the
+chat id, enough to tell "one person asked ten times" from "ten people asked", and nothing
+more. The salt comes from ``$MEETBOT_MISSES_SALT`` or a random salt kept next to the log
+(mode 0600).
+
+What is redacted (:func:`meetbot.privacy.redact`, before anything is written): e-mail
+addresses become ``[email]``, phone numbers ``[phone]``, and passwords (the word after
+"password", "пароль" ...), bot tokens, API keys and long hex or base64 secrets ``[secret]``;
+the rest of the question is kept as asked, so the questions still group in the report.
+
+How long it is kept: the log is rotated when the next line would take it past ``max_bytes``
+(5 MB) to ``misses.jsonl.1`` ... ``.N`` (3 backups), the oldest file deleted, so at most
+``max_bytes x (backups + 1)`` = 20 MB of the newest misses are kept on disk: about the last
+70,000 (a line takes about 300 bytes). Nothing is deleted by age.
+
+Several processes (the bot, consoles) may write one log at once: "check the size, rotate,
+append" runs under a cross-process lock (``filelock``'s ``flock``, on a hidden
+``.misses.jsonl.lock`` next to the log), the size is checked under the lock, and the log is
+opened afresh for every line, so no line is lost or split and every rotated file is full.
+Writing never raises: an I/O error, or the lock not had within :data:`LOCK_TIMEOUT` seconds,
+is logged as a warning (once) and the answer is served as usual.
 
 :func:`report` (``meetbot misses``) reads the log and its rotated files, groups similar
 questions (rapidfuzz, after :func:`meetbot.lang.normalize.normalize`), and prints for each group,
@@ -27,6 +46,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,11 +55,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from filelock import lock_descriptor, unlock_descriptor
 from rapidfuzz import fuzz, process
 
 from meetbot.domain.answer import Answer
 from meetbot.errors import KnowledgeError
 from meetbot.lang.normalize import MAX_QUESTION_CHARS, clean, normalize
+from meetbot.privacy import redact
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +73,10 @@ SIMILARITY = 75.0
 NEAR_SCORE = 0.6
 """A group "nearly matched" an entry when its median question's best phrasing scored this."""
 _OFF = ("off", "none", "0")
+LOCK_TIMEOUT = 2.0
+"""Seconds a writer waits for another process's write or rotation before it gives up."""
+_LOCK_POLL = 0.001
+"""Seconds between attempts at the lock while another process holds it."""
 MAX_WORDINGS = 5000
 """Distinct wordings grouped at most; rarer ones are counted together, ungrouped."""
 NOT_ENTRIES = frozenset({"out_of_scope", "greet", "thanks", "goodbye", "help"})
@@ -87,7 +113,7 @@ def miss_log_from_env() -> MissLog | None:
 
 
 class MissLog:
-    """Append-only, size-capped, thread-safe JSON Lines log of missed questions."""
+    """Append-only, size-capped, thread- and process-safe JSON Lines log of missed questions."""
 
     def __init__(self, path: Path, *, max_bytes: int = 5_000_000, backups: int = 3,
                  salt: str | None = None) -> None:
@@ -96,6 +122,7 @@ class MissLog:
         self.backups = max(0, backups)
         self._salt: bytes | None = salt.encode() if salt else None
         self._lock = threading.Lock()
+        self._lock_path = str(self.path.with_name(f".{self.path.name}.lock"))
         self._warned: set[str] = set()
 
     # -- public ------------------------------------------------------------------------
@@ -115,12 +142,11 @@ class MissLog:
         with self._lock:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._rotate_if_needed(len(data))
-                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-                try:
-                    os.write(fd, data)
-                finally:
-                    os.close(fd)
+                self._append_locked(data)
+            except _LockTimeoutError:
+                self._warn("lock", f"the misses log {self.path} stayed locked for "
+                           f"{LOCK_TIMEOUT:g} s; a missed question was not logged")
+                return False
             except OSError as exc:
                 self._warn("write", f"cannot write the misses log {self.path}: {exc}")
                 return False
@@ -136,7 +162,9 @@ class MissLog:
     def _entry(self, answer: Answer, chat: str | int | None) -> dict[str, Any]:
         route = answer.route
         top = route.candidates[0] if route is not None and route.candidates else None
-        question = clean(answer.question)[:MAX_QUESTION_CHARS]
+        # redacted before it is cut, so that a secret across the cut is still seen whole
+        question = redact(clean(answer.question)[: 2 * MAX_QUESTION_CHARS])
+        question = question[:MAX_QUESTION_CHARS]
         return {
             "ts": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "question": question,
@@ -188,6 +216,38 @@ class MissLog:
                 return fresh
         return fresh
 
+    def _append_locked(self, data: bytes) -> None:
+        """Append ``data`` holding the lock every process writing this log shares.
+
+        The lock is ``filelock``'s primitive (``flock`` on a hidden ``.<log>.lock``, opened for
+        each line so that a forked child never shares a parent's lock), taken without
+        blocking and retried every :data:`_LOCK_POLL` seconds for :data:`LOCK_TIMEOUT`
+        seconds. ``filelock.FileLock`` does the same with a timeout but costs some 0.2-0.3 ms a
+        line in bookkeeping, several times the rest of :meth:`record`.
+        """
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            deadline = time.monotonic() + LOCK_TIMEOUT
+            while not lock_descriptor(fd, blocking=False):
+                if time.monotonic() >= deadline:
+                    raise _LockTimeoutError
+                time.sleep(_LOCK_POLL)
+            try:
+                self._append(data)
+            finally:
+                unlock_descriptor(fd)
+        finally:
+            os.close(fd)
+
+    def _append(self, data: bytes) -> None:
+        """Rotate if ``data`` would not fit, then append it; only under the process lock."""
+        self._rotate_if_needed(len(data))
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+
     def _rotate_if_needed(self, incoming: int) -> None:
         try:
             size = self.path.stat().st_size
@@ -196,15 +256,14 @@ class MissLog:
         if size == 0 or size + incoming <= self.max_bytes:
             return
         if self.backups == 0:
-            self.path.unlink()
+            self.path.unlink(missing_ok=True)
             return
-        oldest = self._backup(self.backups)
-        if oldest.exists():
-            oldest.unlink()
+        self._backup(self.backups).unlink(missing_ok=True)
         for number in range(self.backups - 1, 0, -1):
-            src = self._backup(number)
-            if src.exists():
-                os.replace(src, self._backup(number + 1))
+            try:
+                os.replace(self._backup(number), self._backup(number + 1))
+            except FileNotFoundError:
+                continue  # a gap (a backup removed by hand) is no reason to lose a miss
         os.replace(self.path, self._backup(1))
 
     def _backup(self, number: int) -> Path:
@@ -214,6 +273,10 @@ class MissLog:
         if key not in self._warned:
             self._warned.add(key)
             logger.warning("%s", message)
+
+
+class _LockTimeoutError(Exception):
+    """Another process held the misses log's lock for longer than ``LOCK_TIMEOUT``."""
 
 
 # -- the report --------------------------------------------------------------------------

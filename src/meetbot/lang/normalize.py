@@ -28,6 +28,8 @@ _NON_WORD = re.compile(r"[^a-z0-9\u0430-\u044f\u0451\u0456\u04d9\u0493\u049b\u04
 _FOREIGN = re.compile(r"[^\x00-\x7f\u0400-\u04ff]+")
 """Runs of characters that are neither ASCII nor Cyrillic (diacritics, other scripts)."""
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
+"""A letter typed three or more times in a row ("soooo", "hiii"): once is meant."""
 _RUSSIAN = Stemmer("russian")
 _CONTROL = {cat for cat in ("Cc", "Cf", "Cs", "Co", "Cn")}
 
@@ -58,8 +60,18 @@ def normalize(text: str) -> str:
     text = text.casefold()
     if not text.isascii():
         text = _CYRILLIC_WORD.sub(lambda m: _stem_russian(m.group(0)), text)
-        text = _FOREIGN.sub(lambda m: anyascii(m.group(0)).casefold(), text.replace("ё", "е"))
+        text = _FOREIGN.sub(_ascii_letters, text.replace("ё", "е"))
+    if _ELONGATED.search(text):
+        text = _ELONGATED.sub(r"\1", text)
     return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def _ascii_letters(match: re.Match[str]) -> str:
+    """A run of other-script text in ASCII letters; symbols (emoji, pictographs, arrows,
+    dingbats: Unicode's categories S*) are dropped, not spelt out as "thinking" or "pray"."""
+    run = match.group(0)
+    kept = "".join(ch for ch in run if not unicodedata.category(ch).startswith("S"))
+    return anyascii(kept).casefold() if kept else " "
 
 
 @lru_cache(maxsize=16384)

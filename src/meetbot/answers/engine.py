@@ -22,8 +22,10 @@ from meetbot.answers import (  # noqa: F401 - each module registers its answer f
     sources,
     statements,
 )
+from meetbot.answers.evidence import confidence as evidence_confidence
+from meetbot.answers.evidence import evidence_answer, no_answer
 from meetbot.answers.faq import faq_answer
-from meetbot.answers.passages import PassageIndex
+from meetbot.answers.policy import ANSWER_THRESHOLD, SUGGEST_THRESHOLD, AnswerPolicy
 from meetbot.answers.registry import HANDLERS
 from meetbot.answers.statements import StatementTopics
 from meetbot.answers.suggestions import Suggester
@@ -32,21 +34,11 @@ from meetbot.domain.answer import Answer
 from meetbot.domain.dialogue import NO_CONTEXT, Context, remember
 from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.domain.route import Route
-from meetbot.domain.schema import Cite
 from meetbot.lang.catalog import DEFAULT_LANGUAGE, Catalog
 from meetbot.lang.detect import detect_language
 from meetbot.lang.normalize import MAX_QUESTION_CHARS, clean, transliterate
 from meetbot.nlu.router import OUT_OF_SCOPE, Router
 from meetbot.store.directory import gc_paused
-
-ANSWER_THRESHOLD = 0.60
-"""Route confidence at or above which the bot answers.
-
-Chosen by ``meetbot eval --sweep``: the highest accuracy on tests/questions.yaml that still
-declines every out-of-scope decoy (see the README for the table).
-"""
-SUGGEST_THRESHOLD = 0.40
-"""Between this and ANSWER_THRESHOLD the bot asks "did you mean"; below it, declines."""
 
 
 class Engine:
@@ -57,12 +49,28 @@ class Engine:
         self.kb = kb
         with gc_paused():
             self.router = Router(kb)
-            self.passages = PassageIndex(kb, self.router.words.stopwords)
             kb.lookups  # noqa: B018 - build the indexes now, not on the first question
-        self.answer_threshold = answer_threshold
-        self.suggest_threshold = suggest_threshold
+        self.policy = AnswerPolicy(answer_threshold, suggest_threshold)
         self.suggester = Suggester(kb)
         self.topics = StatementTopics()
+
+    @property
+    def answer_threshold(self) -> float:
+        """Route confidence at or above which the bot answers (see :mod:`.policy`)."""
+        return self.policy.answer_threshold
+
+    @answer_threshold.setter
+    def answer_threshold(self, value: float) -> None:
+        self.policy.answer_threshold = value
+
+    @property
+    def suggest_threshold(self) -> float:
+        """Route confidence at or above which the bot asks "did you mean"."""
+        return self.policy.suggest_threshold
+
+    @suggest_threshold.setter
+    def suggest_threshold(self, value: float) -> None:
+        self.policy.suggest_threshold = value
 
     @property
     def handled_intents(self) -> frozenset[str]:
@@ -120,47 +128,56 @@ class Engine:
         catalog = catalog or self.catalog(DEFAULT_LANGUAGE)
         lang = catalog.language
         intent = route.intent
-        if not intent or route.confidence < self.answer_threshold:
-            passage = self._passage(question, route, ctx, catalog)
-            if passage is not None:
-                return passage
-        if not intent or route.confidence < self.suggest_threshold:
-            return self._not_covered(question, route, ctx, catalog)
-        if route.confidence < self.answer_threshold:
+        confident = bool(intent) and route.confidence >= self.answer_threshold
+        if confident and intent == OUT_OF_SCOPE:
+            return self._out_of_scope(question, route, ctx, catalog)
+        reply = self._reply(intent, catalog) if confident else None
+        if reply is not None:
+            return Answer(question, True, reply, intent, route.confidence,
+                          kind="smalltalk", context=ctx, route=route, lang=lang,
+                          follow_ups=self.suggester.starters(catalog))
+        reading = self.router.read_evidence(route, ctx)
+        choice = self.policy.decide(self.kb, self.router.words, route, reading)
+        w = Writer(self.kb, catalog)
+        confidence = route.confidence
+        if choice == "structured":
+            if intent.startswith("faq:"):
+                outcome = faq_answer(intent[4:], w)
+            else:
+                handler = HANDLERS.get(intent)
+                if handler is None:
+                    return self._not_covered(question, route, ctx, catalog)
+                outcome = handler(self, route, ctx, w)
+        elif choice in ("evidence", "yes"):
+            outcome = evidence_answer(route, ctx, w, reading, yes=choice == "yes")
+            confidence = evidence_confidence(reading)
+        elif choice == "no":
+            outcome = no_answer(route, ctx, w, reading)
+            confidence = max(route.confidence, evidence_confidence(reading))
+        elif choice == "clarify":
             if route.candidates and route.candidates[0].intent == OUT_OF_SCOPE:
-                return Answer(question, False, catalog.t("out_of_scope"), OUT_OF_SCOPE,
-                              route.confidence, kind="decline", context=ctx, route=route,
-                              lang=lang)
+                return self._out_of_scope(question, route, ctx, catalog)
             suggestions = self.suggestions(route, ctx, catalog)
             if suggestions:
                 return Answer(question, False, catalog.t("clarify"), None, route.confidence,
                               suggestions=tuple(suggestions), kind="clarify", context=ctx,
                               route=route, lang=lang)
             return self._not_covered(question, route, ctx, catalog)
-        if intent == OUT_OF_SCOPE:
-            return Answer(question, False, catalog.t("out_of_scope"), intent,
-                          route.confidence, kind="decline", context=ctx, route=route,
-                          lang=lang)
-        reply = self._reply(intent, catalog)
-        if reply is not None:
-            return Answer(question, True, reply, intent, route.confidence,
-                          kind="smalltalk", context=ctx, route=route, lang=lang,
-                          follow_ups=self.suggester.starters(catalog))
-        w = Writer(self.kb, catalog)
-        if intent.startswith("faq:"):
-            outcome = faq_answer(intent[4:], w)
         else:
-            handler = HANDLERS.get(intent)
-            if handler is None:
-                return self._not_covered(question, route, ctx, catalog)
-            outcome = handler(self, route, ctx, w)
+            return self._not_covered(question, route, ctx, catalog)
         intent = outcome.intent or intent
         new_ctx = replace(outcome.context or remember(ctx, route), intent=intent,
                           sources=tuple(dict.fromkeys(c.source for c in w.citations))
                           or ctx.sources)
-        return Answer(question, outcome.kind != "decline", w.text, intent, route.confidence,
+        return Answer(question, outcome.kind != "decline", w.text, intent, round(confidence, 4),
                       tuple(w.citations), kind=outcome.kind, context=new_ctx, route=route,
                       follow_ups=outcome.follow_ups, lang=lang)
+
+    def _out_of_scope(self, question: str, route: Route, ctx: Context,
+                      catalog: Catalog) -> Answer:
+        return Answer(question, False, catalog.t("out_of_scope"), OUT_OF_SCOPE,
+                      route.confidence, kind="decline", context=ctx, route=route,
+                      lang=catalog.language)
 
     def _reply(self, intent: str, catalog: Catalog) -> str | None:
         """The fixed reply of a conversational intent, in the catalogue's language."""
@@ -168,30 +185,6 @@ class Engine:
             return catalog.get(f"reply.{intent}")
         entry = self.kb.intents.get(intent)
         return entry.reply if entry is not None else None
-
-    def _passage(self, question: str, route: Route, ctx: Context,
-                 catalog: Catalog) -> Answer | None:
-        """Quote the best-matching source sentence when no curated answer is confident.
-
-        Never for out-of-scope or conversational questions, nor when the question has words
-        the knowledge base has never seen (then it is about something else).
-        """
-        top = route.candidates[0].intent if route.candidates else None
-        if top == OUT_OF_SCOPE or top in self.suggester.conversational or route.unknown:
-            return None
-        names = frozenset(w for m in route.mentions if m.start >= 0
-                          for w in route.words[m.start:m.end])
-        hit = self.passages.search(list(route.words), ignore=self.router.intent_vocabulary,
-                                   names=names)
-        if hit is None:
-            return None
-        w = Writer(self.kb, catalog)
-        mark = w.cite(Cite(source=hit.passage.source, quote=hit.passage.text))
-        w.line("passage", quote=hit.passage.text, cite=mark)
-        new_ctx = replace(ctx, sources=(hit.passage.source,), intent="passage")
-        return Answer(question, True, w.text, "passage", round(0.5 * hit.coverage, 3),
-                      tuple(w.citations), kind="answer", context=new_ctx, route=route,
-                      lang=catalog.language)
 
     def _not_covered(self, question: str, route: Route, ctx: Context,
                      catalog: Catalog) -> Answer:

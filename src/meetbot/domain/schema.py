@@ -299,6 +299,9 @@ class Intent(Strict):
     lower the confidence once the required entries are there."""
     starter: bool = False
     """Its suggestion, filled from the knowledge base, is offered as an example question."""
+    yes_no: bool = False
+    """Its answer says yes or no itself ("did {person} meet {person}"): a yes/no question
+    routed to it is not answered from the evidence instead."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -58,6 +58,15 @@ class CatalogFile:
     fillers: list[str] = field(default_factory=list)
     """Function words that are mere politeness or hesitation ("please", "so", "hi"): they
     weigh almost nothing when a question is compared with the phrasings."""
+    yes_no_openers: list[str] = field(default_factory=list)
+    """Words that make a question a yes/no question when it opens with them ("did", "was")."""
+    yes_no_particles: list[str] = field(default_factory=list)
+    """Words that make a question a yes/no question wherever they stand (Russian "ли")."""
+    open_questions: list[str] = field(default_factory=list)
+    """Words asking for a reason or a manner ("why", "how"): answered from the evidence."""
+    wh_words: list[str] = field(default_factory=list)
+    """Words asking for a thing, person, time or place ("what", "who", "when"): a question
+    holding one asks for it, not yes or no ("can you tell me who she is")."""
     pronouns: dict[Literal["female", "male", "plural", "thing", "refer"], list[str]] = field(
         default_factory=dict)
     """Words that refer back to the conversation: she/he/they (``female``, ``male``,
@@ -100,6 +109,10 @@ class Catalog:
     """The names of each month, January first."""
     function_words: tuple[str, ...] = ()
     fillers: tuple[str, ...] = ()
+    yes_no_openers: tuple[str, ...] = ()
+    yes_no_particles: tuple[str, ...] = ()
+    open_questions: tuple[str, ...] = ()
+    wh_words: tuple[str, ...] = ()
     pronouns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fallback: Catalog | None = None
     dates: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -272,6 +285,10 @@ def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog
     months: tuple[tuple[str, ...], ...] = ()
     words: list[str] = []
     fillers: list[str] = []
+    openers: list[str] = []
+    particles: list[str] = []
+    open_questions: list[str] = []
+    wh_words: list[str] = []
     formats: DateFormats | None = None
     pronouns: dict[str, tuple[str, ...]] = {}
     name = files[0].language
@@ -282,11 +299,17 @@ def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog
         months = month_names(file.months) or months
         words += file.function_words
         fillers += file.fillers
+        openers += file.yes_no_openers
+        particles += file.yes_no_particles
+        open_questions += file.open_questions
+        wh_words += file.wh_words
         formats = file.date_formats or formats
         name = file.name or name
     return Catalog(files[0].language, name, messages, formats or DateFormats(), months,
-                   tuple(dict.fromkeys(words)), tuple(dict.fromkeys(fillers)), pronouns,
-                   fallback)
+                   tuple(dict.fromkeys(words)), tuple(dict.fromkeys(fillers)),
+                   tuple(dict.fromkeys(openers)), tuple(dict.fromkeys(particles)),
+                   tuple(dict.fromkeys(open_questions)), tuple(dict.fromkeys(wh_words)),
+                   pronouns, fallback)
 
 
 def month_names(months: Sequence[str | Sequence[str]]) -> tuple[tuple[str, ...], ...]:

@@ -31,6 +31,10 @@ class LanguageWords:
     """Pronouns that stand for an organisation, event or role ("it")."""
     back_references: frozenset[str]
     """Every word that refers back to the conversation ("she", "it", "that", "there")."""
+    yes_no_openers: frozenset[str] = frozenset()
+    yes_no_particles: frozenset[str] = frozenset()
+    open_questions: frozenset[str] = frozenset()
+    wh_words: frozenset[str] = frozenset()
 
     @property
     def personal(self) -> frozenset[str]:
@@ -42,6 +46,8 @@ class LanguageWords:
         """Merge the words of ``catalogs``."""
         stopwords: set[str] = set()
         fillers: set[str] = set()
+        lists: dict[str, set[str]] = {"yes_no_openers": set(), "yes_no_particles": set(),
+                                      "open_questions": set(), "wh_words": set()}
         months: dict[str, int] = {}
         pronouns: dict[str, set[str]] = {kind: set() for kind in
                                          ("female", "male", "plural", "thing", "refer")}
@@ -50,6 +56,9 @@ class LanguageWords:
                 stopwords.update(normalize(word).split())
             for word in catalog.fillers:
                 fillers.update(normalize(word).split())
+            for name, found in lists.items():
+                for word in getattr(catalog, name):
+                    found.update(normalize(word).split())
             for number, names in enumerate(catalog.months, start=1):
                 for name in names:
                     key = normalize(name)
@@ -63,7 +72,13 @@ class LanguageWords:
         return cls(frozenset(stopwords), frozenset(fillers), months,
                    frozenset(pronouns["female"]), frozenset(pronouns["male"]),
                    frozenset(pronouns["plural"]), frozenset(pronouns["thing"] - personal),
-                   frozenset(every))
+                   frozenset(every), **{name: frozenset(found) for name, found in lists.items()})
+
+    def is_yes_no(self, words: list[str]) -> bool:
+        """True when normalised ``words`` ask a yes/no question."""
+        asks = self.wh_words | self.open_questions
+        return bool(words) and asks.isdisjoint(words) and (
+            words[0] in self.yes_no_openers or not self.yes_no_particles.isdisjoint(words))
 
     def is_month(self, word: str, before_year: bool) -> bool:
         """True when ``word`` names a month here; a month name that is also a function word

@@ -18,9 +18,11 @@ from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.domain.route import Candidate, Mention, Route
 from meetbot.lang.normalize import normalize
 from meetbot.lang.words import LanguageWords
+from meetbot.nlu.evidence import EvidenceIndex, stem
 from meetbot.nlu.lexicon import Lexicon, latin
 from meetbot.nlu.linker import EntityLinker
 from meetbot.nlu.quotes import StatementIndex
+from meetbot.nlu.reading import EvidenceReading, read_evidence
 from meetbot.nlu.scorer import KEPT_CANDIDATES, IntentScorer, best_of
 from meetbot.nlu.slots import SlotFiller
 from meetbot.nlu.templates import SLOT_WORD, SLOT_WORDS, Example, marked, templated
@@ -58,6 +60,20 @@ class Router:
         self.slots = SlotFiller(kb, self.words)
         self._quote_intents = frozenset(ex.intent for ex in self.examples
                                         if SLOT_WORD["quote"] in ex.template.split())
+        self.conversational = frozenset(i.id for i in kb.intents.values() if i.reply)
+        """Intents answered with a fixed reply (greetings, thanks, help)."""
+        self._small_talk_words = frozenset(
+            word for ex in self.examples if ex.intent in self.conversational
+            for word in ex.template.split())
+        self.evidence = EvidenceIndex(kb, self.words, self.linker)
+        self.evidence.question_words = frozenset(
+            form for ex in self.examples
+            if not ex.intent.startswith("faq:") and ex.intent != OUT_OF_SCOPE
+            and ex.intent not in self.conversational
+            for word in ex.template.split() if word not in SLOT_WORDS
+            for form in (word, stem(word)))
+        self.evidence.phrasing_words = frozenset(
+            form for word in self.intent_vocabulary for form in (word, stem(word)))
 
     def _examples(self) -> list[Example]:
         examples = []
@@ -107,6 +123,10 @@ class Router:
                 mentions = with_quotes
                 template, candidates = self._score(words, mentions)
         taken = {i for m in mentions for i in range(m.start, m.end)}
+        if candidates and candidates[0].intent in self.conversational and self.has_content(
+                words, taken):
+            # "what did Tokayev thank Schmid for?" is a question, not thanks
+            candidates = [c for c in candidates if c.intent not in self.conversational]
         unknown = tuple(dict.fromkeys(w for i, w in enumerate(words)
                                       if i not in taken and len(w) > 1
                                       and self.is_unknown(w)))
@@ -129,6 +149,18 @@ class Router:
         return Route(top.intent, top.confidence, top.mentions, tuple(candidates[:5]),
                      top.template, topic=topic, unknown=top.unknown,
                      from_context=top.from_context, words=tuple(words))
+
+    def has_content(self, words: list[str], taken: set[int]) -> bool:
+        """True when a message asks something beyond small talk: it names an entry, or has a
+        word that is neither a function word nor a word of greetings, thanks and help."""
+        if taken:
+            return True
+        ignored = self.words.stopwords | self.words.fillers | self._small_talk_words
+        return any(w not in ignored and not w.isdigit() for w in words)
+
+    def read_evidence(self, route: Route, ctx: Context | None = None) -> EvidenceReading:
+        """The facts that answer ``route``'s question, and how it asks (:mod:`.reading`)."""
+        return read_evidence(self.evidence, self.kb, self.words, route, ctx or NO_CONTEXT)
 
     def _score(self, words: list[str], mentions: list[Mention]) -> tuple[str, list[Candidate]]:
         template = " ".join(templated(words, mentions))

@@ -1,0 +1,96 @@
+"""The answer policy: one decision between a structured answer, evidence, asking and declining.
+
+The router's reading (an intent with a confidence) and the evidence reading (the facts found,
+with how much of the question each covers) are weighed together:
+
+1. A yes/no question about known entries ("was that meeting about security?") is answered
+   "yes" when a fact covers what it asks, else "no" with what the sources do record — unless
+   its intent answers yes or no itself (``yes_no`` in ``intents.yaml``) or a curated FAQ
+   answer is confident.
+2. A confident structured reading answers; a why/how question whose phrasing did not ask
+   why or how is answered from the evidence instead when a fact covers it well.
+3. Otherwise a fact covering the question answers it, quoted.
+4. Below that: "did you mean" between the suggestion and answer thresholds, else decline.
+
+The thresholds are chosen by ``meetbot eval --sweep`` on the development questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from meetbot.domain.knowledge import KnowledgeBase
+from meetbot.domain.route import Route
+from meetbot.lang.normalize import normalize
+from meetbot.lang.words import LanguageWords
+from meetbot.nlu.reading import EvidenceReading
+from meetbot.nlu.router import OUT_OF_SCOPE
+from meetbot.nlu.slots import intent_spec
+
+ANSWER_THRESHOLD = 0.60
+"""Route confidence at or above which the bot answers from the structured reading."""
+SUGGEST_THRESHOLD = 0.40
+"""Between this and ANSWER_THRESHOLD the bot asks "did you mean"; below it, declines."""
+EVIDENCE_THRESHOLD = 0.70
+"""Coverage of the question by a fact at or above which the fact answers it."""
+YES_THRESHOLD = 0.75
+"""Coverage at or above which a fact answers a yes/no question "yes"."""
+STRONG_EVIDENCE = 0.90
+"""Coverage at which a fact answers a why/how question over a structured reading."""
+FRESH_WORDS = 2
+"""Words no phrasing uses that a question naming no known entry must share with a fact."""
+
+Choice = Literal["structured", "evidence", "yes", "no", "clarify", "decline"]
+
+
+@dataclass
+class AnswerPolicy:
+    """Thresholds, and the decision they make."""
+
+    answer_threshold: float = ANSWER_THRESHOLD
+    suggest_threshold: float = SUGGEST_THRESHOLD
+    evidence_threshold: float = EVIDENCE_THRESHOLD
+    yes_threshold: float = YES_THRESHOLD
+    strong_evidence: float = STRONG_EVIDENCE
+
+    def decide(self, kb: KnowledgeBase, words: LanguageWords, route: Route,
+               reading: EvidenceReading) -> Choice:
+        """How to answer ``route``'s question, given the evidence ``reading``."""
+        intent = route.intent
+        top = route.candidates[0].intent if route.candidates else None
+        if top == OUT_OF_SCOPE and route.confidence < self.answer_threshold:
+            # most like an out-of-scope question, though not surely one: never forced on a fact
+            return "clarify" if route.confidence >= self.suggest_threshold else "decline"
+        structured = bool(intent) and route.confidence >= self.answer_threshold
+        best = reading.best
+        covered = best.coverage if best is not None and reading.query else 0.0
+        usable = not route.unknown  # an unknown word: the question is about something else
+        # it names what it asks about, or shares words of its own with a fact
+        anchored = bool(reading.involving or reading.period) or reading.fresh >= FRESH_WORDS
+        if (reading.yes_no and reading.involving and usable
+                and not intent_spec(kb, intent).yes_no
+                and not (structured and intent.startswith("faq:"))):
+            if covered >= self.yes_threshold:
+                return "yes"
+            if best is not None:
+                return "no"
+        if structured and intent != OUT_OF_SCOPE:
+            if (reading.open_question and usable and anchored
+                    and covered >= self.strong_evidence
+                    and not _asks_why_or_how(route, words)):
+                return "evidence"
+            return "structured"
+        if usable and anchored and covered >= self.evidence_threshold:
+            return "evidence"
+        if intent and route.confidence >= self.suggest_threshold:
+            return "clarify"
+        return "decline"
+
+
+def _asks_why_or_how(route: Route, words: LanguageWords) -> bool:
+    """True when the phrasing the question matched asks why or how too."""
+    if not route.candidates:
+        return False
+    example = set(normalize(route.candidates[0].example).split())
+    return not words.open_questions.isdisjoint(example)

@@ -1,0 +1,98 @@
+"""Reading a question for evidence: what it asks about, and the facts that answer it.
+
+The routed question's entries become requirements a fact must meet (a person named; an
+organisation or role, met by itself or by the people holding its roles; the meeting under
+discussion when the question only refers back), its dates a period, and its other words the
+BM25 query. Whether it asks yes or no, or why and how, comes from the catalogues' words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from meetbot.domain.dialogue import Context
+from meetbot.domain.knowledge import KnowledgeBase
+from meetbot.domain.route import Mention, Route
+from meetbot.lang.words import LanguageWords
+from meetbot.nlu.evidence import Entity, EvidenceHit, EvidenceIndex
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceReading:
+    """A question read for evidence, with the facts found for it."""
+
+    query: dict[str, float]
+    """The stemmed words the facts are ranked by, with their weights."""
+    involving: tuple[frozenset[Entity], ...]
+    """Each set: the entries of which a fact must involve one."""
+    people: tuple[str, ...]
+    """The people the question names (or refers back to)."""
+    period: str | None
+    yes_no: bool
+    """The question asks yes or no ("did ...", "was ...", "... ли")."""
+    open_question: bool
+    """The question asks why or how."""
+    hits: tuple[EvidenceHit, ...]
+    fresh: int = 0
+    """How many words the best fact shares with the question that no phrasing uses: what a
+    question naming nothing known must share with a fact for the fact to answer it."""
+
+    @property
+    def best(self) -> EvidenceHit | None:
+        """The best fact found, if any."""
+        return self.hits[0] if self.hits else None
+
+
+def read_evidence(index: EvidenceIndex, kb: KnowledgeBase, words: LanguageWords, route: Route,
+                  ctx: Context, *, limit: int = 5) -> EvidenceReading:
+    """Read ``route`` (in the conversation ``ctx``) for evidence and search ``index``."""
+    involving: list[frozenset[Entity]] = []
+    people = list(route.ids("person"))
+    for mention in _first_of_each(route, "person"):
+        # a role read as its holder ("the minister"), as written, fits a new document too
+        involving.append(frozenset({("person", mention.id), *_as_written(index, mention.text)}))
+    for mention in _first_of_each(route, "role"):
+        holders = {("person", p.id) for _, p, _ in kb.lookups.holders.get(mention.id, ())}
+        involving.append(frozenset({("role", mention.id), *holders,
+                                    *_as_written(index, mention.text)}))
+    for mention in _first_of_each(route, "org"):
+        holders = {("person", p.id) for r in kb.roles.values() if r.organization == mention.id
+                   for _, p, _ in kb.lookups.holders.get(r.id, ())}
+        involving.append(frozenset({("org", mention.id), *holders,
+                                    *_as_written(index, mention.text)}))
+    for event in route.ids("event"):
+        involving.append(frozenset({("event", event)}))
+    refers_back = not words.back_references.isdisjoint(route.words)
+    if not involving and refers_back and ctx.meeting:
+        involving.append(frozenset({("meeting", ctx.meeting)}))
+        meeting = kb.meetings.get(ctx.meeting)
+        people = list(meeting.participants) if meeting else []
+    named = {i for m in route.mentions if m.kind != "date" and m.start >= 0
+             for i in range(m.start, m.end)}  # the entries are requirements, not words
+    query = index.query([w for i, w in enumerate(route.words) if i not in named])
+    dates = route.ids("date")
+    hits = index.search(query, involving=involving, period=dates[0] if dates else None,
+                        speakers=people, limit=limit)
+    fresh = sum(w not in index.phrasing_words for w in hits[0].matched) if hits else 0
+    return EvidenceReading(query, tuple(involving), tuple(people),
+                           dates[0] if dates else None, words.is_yes_no(list(route.words)),
+                           not words.open_questions.isdisjoint(route.words), tuple(hits),
+                           fresh)
+
+
+def _first_of_each(route: Route, kind: str) -> list[Mention]:
+    """The route's mentions of ``kind``, one per entry."""
+    seen: dict[str, Mention] = {}
+    for mention in route.mentions:
+        if mention.kind == kind and mention.id not in seen:
+            seen[mention.id] = mention
+    return list(seen.values())
+
+
+def _as_written(index: EvidenceIndex, text: str) -> set[Entity]:
+    """A role or organisation as the question writes it ("the minister"): a fact whose own
+    words say as much involves it too, in a document no curator has linked yet."""
+    if text == "(context)":
+        return set()
+    words = " ".join(sorted(index.tokens(text)))
+    return {("words", words)} if words else set()

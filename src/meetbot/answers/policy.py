@@ -38,6 +38,9 @@ YES_THRESHOLD = 0.75
 """Coverage at or above which a fact answers a yes/no question "yes"."""
 STRONG_EVIDENCE = 0.90
 """Coverage at which a fact answers a why/how question over a structured reading."""
+SUPPORT_FLOOR = 0.5
+"""What is left of a structured reading's confidence when nothing covers the rest of the
+question."""
 FRESH_WORDS = 2
 """Words no phrasing uses that a question naming no known entry must share with a fact."""
 
@@ -54,6 +57,14 @@ class AnswerPolicy:
     yes_threshold: float = YES_THRESHOLD
     strong_evidence: float = STRONG_EVIDENCE
 
+    def confidence(self, kb: KnowledgeBase, route: Route, reading: EvidenceReading) -> float:
+        """The structured reading's confidence, lowered when the question says more than the
+        reading accounts for and the facts do not cover it either (an intent that takes free
+        text, a topic or a quotation, weighs the rest of the question itself)."""
+        if intent_spec(kb, route.intent).free_text:
+            return route.confidence
+        return route.confidence * (SUPPORT_FLOOR + (1 - SUPPORT_FLOOR) * support(reading))
+
     def decide(self, kb: KnowledgeBase, words: LanguageWords, route: Route,
                reading: EvidenceReading) -> Choice:
         """How to answer ``route``'s question, given the evidence ``reading``."""
@@ -62,13 +73,14 @@ class AnswerPolicy:
         if top == OUT_OF_SCOPE and route.confidence < self.answer_threshold:
             # most like an out-of-scope question, though not surely one: never forced on a fact
             return "clarify" if route.confidence >= self.suggest_threshold else "decline"
-        structured = bool(intent) and route.confidence >= self.answer_threshold
         best = reading.best
         covered = best.coverage if best is not None and reading.query else 0.0
+        structured = bool(intent) and self.confidence(kb, route, reading) >= (
+            self.answer_threshold)
         usable = not route.unknown  # an unknown word: the question is about something else
         # it names what it asks about, or shares words of its own with a fact
         anchored = bool(reading.involving or reading.period) or reading.fresh >= FRESH_WORDS
-        if (reading.yes_no and reading.involving and usable
+        if (reading.yes_no and reading.involving and reading.query and usable
                 and not intent_spec(kb, intent).yes_no
                 and not (structured and intent.startswith("faq:"))):
             if covered >= self.yes_threshold:
@@ -81,11 +93,23 @@ class AnswerPolicy:
                     and not _asks_why_or_how(route, words)):
                 return "evidence"
             return "structured"
-        if usable and anchored and covered >= self.evidence_threshold:
+        plausible = bool(intent) and route.confidence >= self.suggest_threshold
+        if (usable and anchored and covered >= self.evidence_threshold
+                and (reading.fresh or not plausible)):
+            # beside a plausible reading, the fact must match words no phrasing uses
             return "evidence"
         if intent and route.confidence >= self.suggest_threshold:
             return "clarify"
         return "decline"
+
+
+def support(reading: EvidenceReading) -> float:
+    """How much of what a question says beyond its entries and its phrasing ("the Secretary
+    General *of the Council of Europe*") the facts about those entries cover: 1 when it says
+    nothing more."""
+    if not reading.query:
+        return 1.0
+    return reading.best.coverage if reading.best is not None else 0.0
 
 
 def _asks_why_or_how(route: Route, words: LanguageWords) -> bool:

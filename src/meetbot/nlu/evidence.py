@@ -17,7 +17,7 @@ precomputed scores of its words, as BM25 defines it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -85,8 +85,15 @@ class EvidenceHit:
 
 def stem(word: str) -> str:
     """A normalised word's stem: Snowball English for Latin words (Cyrillic words come out of
-    :func:`~meetbot.lang.normalize.normalize` stemmed already)."""
-    return str(_ENGLISH.stemWord(word)) if word.isascii() else word
+    :func:`~meetbot.lang.normalize.normalize` stemmed already). A noun in "-ity" keeps its
+    ending: "nationality" is not "national", nor "minority" "minor"."""
+    if not word.isascii():
+        return word
+    if word.endswith("ities"):
+        return word[:-3] + "y"
+    if word.endswith("ity"):
+        return word
+    return str(_ENGLISH.stemWord(word))
 
 
 class EvidenceIndex:
@@ -216,7 +223,8 @@ class EvidenceIndex:
                             frozenset(involved), doc.meta.published, text=text), text)
 
     # -- searching ---------------------------------------------------------------------
-    def query(self, words: Sequence[str]) -> dict[str, float]:
+    def query(self, words: Sequence[str],
+              asks: Callable[[str], bool] | None = None) -> dict[str, float]:
         """The stemmed query words of normalised question ``words``, with their weights.
 
         Typos are mapped to the index's word forms. Fillers do not count. A word of the
@@ -232,7 +240,8 @@ class EvidenceIndex:
                 continue
             form = self._form(stem(word))
             held = form in self.postings
-            if word in self.question_words or form in self.question_words:
+            if (word in self.question_words or form in self.question_words
+                    or (not held and asks is not None and asks(word))):
                 continue  # how the question asks ("what did ... say about"), not what
             elif word in stop:
                 if not held:

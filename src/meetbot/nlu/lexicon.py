@@ -98,6 +98,7 @@ class Lexicon:
         self.phrasing_words: frozenset[str] = frozenset()
         """Words of the example phrasings, in their own script and in Latin letters: never
         read as a misspelt name (set by the router once the phrasings are templated)."""
+        self._partial_index()
         self._linked: LRUCache[str, Linked] = LRUCache(MEMO_SIZE)
         self._alias_like: LRUCache[str, bool] = LRUCache(MEMO_SIZE)
 
@@ -136,6 +137,56 @@ class Lexicon:
         for event in kb.events.values():
             for text in (event.name, *event.aliases, *_translations(event.translations)):
                 self._add(text, "event", event.id)
+
+    def _partial_index(self) -> None:
+        """The content words of every role's and organisation's alias of two or more of them,
+        for :meth:`partial`."""
+        stop, fillers = self.words.stopwords, self.words.fillers
+        self._partials: list[tuple[frozenset[str], tuple[Kind, str]]] = []
+        self._partials_of: dict[str, list[int]] = {}
+        for alias, targets in self.aliases.items():
+            if not alias.isascii() and latin(alias) in self.aliases:
+                continue  # its Latin form is indexed
+            content = frozenset(w for w in alias.split() if w not in stop and w not in fillers)
+            if len(content) < 2 or len(targets) != 1 or targets[0][0] not in ("role", "org"):
+                continue
+            number = len(self._partials)
+            self._partials.append((content, targets[0]))
+            for word in content:
+                self._partials_of.setdefault(word, []).append(number)
+        self._partial_words = ByLength(self._partials_of)
+
+    def partial(self, words: list[str]) -> tuple[Kind, str] | None:
+        """The one role or organisation whose alias holds every one of ``words`` (at least two
+        content words:
+        "media freedom" for "Representative on Freedom of the Media"), each as written, as a
+        shortening ("sec gen") or as a typo; None when none or several do."""
+        found: set[int] | None = None
+        for word in words:
+            holders: set[int] = set()
+            for known in self._partial_forms(word):
+                holders.update(self._partials_of[known])
+            found = holders if found is None else found & holders
+            if not found:
+                return None
+        if not found:
+            return None
+        best = max(len(words) / len(self._partials[n][0]) for n in found)
+        entries = {self._partials[n][1] for n in found
+                   if len(words) / len(self._partials[n][0]) == best}
+        return entries.pop() if len(entries) == 1 else None
+
+    def _partial_forms(self, word: str) -> list[str]:
+        """The alias words ``word`` is, shortens (three letters or more) or misspells."""
+        if word in self._partials_of:
+            return [word]
+        forms = [w for w in self._partials_of if len(word) >= 3 and w.startswith(word)]
+        cutoff = fuzzy_cutoff(word)
+        if not forms and cutoff <= 100:
+            forms = [hit for hit, _, _ in process.extract(
+                word, self._partial_words.near(word, cutoff), scorer=fuzz.ratio,
+                score_cutoff=cutoff, limit=3)]
+        return forms
 
     def vocabulary(self) -> frozenset[str]:
         """Every word of the aliases, the sources, their titles, topics, statement keywords

@@ -97,6 +97,7 @@ class EntityLinker:
                 for i in range(start, end):
                     taken[i] = True
                 free_reach = reach([not t for t in taken])
+        found.extend(self._partials(latin_words, taken, fuzzy))
         months = self.words.months
         for i, word in enumerate(words):
             if taken[i]:
@@ -109,6 +110,39 @@ class EntityLinker:
                                      i, i + 1))
         found.sort(key=lambda m: m.start)
         return _merge_month_year(found)
+
+
+    def _partials(self, words: list[str], taken: list[bool], fuzzy: bool) -> list[Mention]:
+        """Roles and organisations named by some of their alias's words ("the media freedom
+        guy", "the minorities commissioner", "sec gen"): runs of two to four content words,
+        longest first, that only one entry's alias holds."""
+        if not fuzzy:
+            return []
+        stop, fillers = self.words.stopwords, self.words.fillers
+        found: list[Mention] = []
+        for size in range(4, 1, -1):
+            for start in range(len(words) - size + 1):
+                span = range(start, start + size)
+                if any(taken[i] for i in span):
+                    continue
+                run = words[start:start + size]
+                if run[0] in stop or run[-1] in stop:
+                    continue
+                content = [w for w in run if w not in stop and w not in fillers]
+                if len(content) < 2 or any(w.isdigit() for w in content):
+                    continue
+                hit = self.lexicon.partial(content)
+                if hit is None or hit[0] not in ("role", "org"):
+                    continue
+                found.append(Mention(hit[0], hit[1], " ".join(run), PARTIAL_SCORE, start,
+                                     start + size))
+                for i in span:
+                    taken[i] = True
+        return found
+
+
+PARTIAL_SCORE = 90.0
+"""How closely a role or organisation named by part of its alias counts as named."""
 
 
 def reach(flags: list[bool]) -> list[int]:

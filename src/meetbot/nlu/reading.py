@@ -8,6 +8,7 @@ BM25 query. Whether it asks yes or no, or why and how, comes from the catalogues
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from meetbot.domain.dialogue import Context
@@ -44,8 +45,10 @@ class EvidenceReading:
 
 
 def read_evidence(index: EvidenceIndex, kb: KnowledgeBase, words: LanguageWords, route: Route,
-                  ctx: Context, *, limit: int = 5) -> EvidenceReading:
-    """Read ``route`` (in the conversation ``ctx``) for evidence and search ``index``."""
+                  ctx: Context, *, asks: Callable[[str], bool] | None = None,
+                  limit: int = 5) -> EvidenceReading:
+    """Read ``route`` (in the conversation ``ctx``) for evidence and search ``index``;
+    ``asks`` tells a word of the question phrasings (or a typo of one)."""
     involving: list[frozenset[Entity]] = []
     people = list(route.ids("person"))
     for mention in _first_of_each(route, "person"):
@@ -67,9 +70,9 @@ def read_evidence(index: EvidenceIndex, kb: KnowledgeBase, words: LanguageWords,
         involving.append(frozenset({("meeting", ctx.meeting)}))
         meeting = kb.meetings.get(ctx.meeting)
         people = list(meeting.participants) if meeting else []
-    named = {i for m in route.mentions if m.kind != "date" and m.start >= 0
-             for i in range(m.start, m.end)}  # the entries are requirements, not words
-    query = index.query([w for i, w in enumerate(route.words) if i not in named])
+    named = {i for m in route.mentions if m.start >= 0
+             for i in range(m.start, m.end)}  # entries and dates are requirements, not words
+    query = index.query([w for i, w in enumerate(route.words) if i not in named], asks)
     dates = route.ids("date")
     hits = index.search(query, involving=involving, period=dates[0] if dates else None,
                         speakers=people, limit=limit)

@@ -160,7 +160,13 @@ class Router:
 
     def read_evidence(self, route: Route, ctx: Context | None = None) -> EvidenceReading:
         """The facts that answer ``route``'s question, and how it asks (:mod:`.reading`)."""
-        return read_evidence(self.evidence, self.kb, self.words, route, ctx or NO_CONTEXT)
+        return read_evidence(self.evidence, self.kb, self.words, route, ctx or NO_CONTEXT,
+                             asks=self._asks)
+
+    def _asks(self, word: str) -> bool:
+        """True when ``word`` is (a typo of) a word of the general question phrasings."""
+        hit = self.scorer.soft_match(word)
+        return hit is not None and hit[0] in self.question_words
 
     def _score(self, words: list[str], mentions: list[Mention]) -> tuple[str, list[Candidate]]:
         template = " ".join(templated(words, mentions))

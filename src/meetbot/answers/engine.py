@@ -111,12 +111,17 @@ class Engine:
         ctx = context or NO_CONTEXT
         text = clean(question)  # what the answer echoes too: no controls, one-line
         language = lang or self.language_of(text, default_lang)
+        routed = text
+        native = self.router.in_native_script(text)
+        if native is not None:  # "kto takoy ...": Russian typed in Latin letters
+            routed, typed_in = native
+            language = lang or typed_in
         catalog = self.catalog(language)
         if len(text) > MAX_QUESTION_CHARS:
             return Answer(text, False, catalog.t("too_long", length=len(text),
                                                  limit=MAX_QUESTION_CHARS),
                           None, 0.0, kind="invalid", context=ctx, lang=catalog.language)
-        route = self.router.route(text, ctx)
+        route = self.router.route(routed, ctx)
         if route is None:
             return Answer(text, False, catalog.t("empty"), None, 0.0, kind="invalid",
                           context=ctx, lang=catalog.language)

@@ -67,6 +67,9 @@ class CatalogFile:
     wh_words: list[str] = field(default_factory=list)
     """Words asking for a thing, person, time or place ("what", "who", "when"): a question
     holding one asks for it, not yes or no ("can you tell me who she is")."""
+    latin_typing: bool = False
+    """People often type this language in Latin letters ("kto takoy ..."): such questions are
+    read back into its script (:mod:`meetbot.lang.translit`)."""
     pronouns: dict[Literal["female", "male", "plural", "thing", "refer"], list[str]] = field(
         default_factory=dict)
     """Words that refer back to the conversation: she/he/they (``female``, ``male``,
@@ -113,6 +116,7 @@ class Catalog:
     yes_no_particles: tuple[str, ...] = ()
     open_questions: tuple[str, ...] = ()
     wh_words: tuple[str, ...] = ()
+    latin_typing: bool = False
     pronouns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fallback: Catalog | None = None
     dates: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -289,6 +293,7 @@ def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog
     particles: list[str] = []
     open_questions: list[str] = []
     wh_words: list[str] = []
+    latin_typing = False
     formats: DateFormats | None = None
     pronouns: dict[str, tuple[str, ...]] = {}
     name = files[0].language
@@ -303,13 +308,14 @@ def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog
         particles += file.yes_no_particles
         open_questions += file.open_questions
         wh_words += file.wh_words
+        latin_typing = latin_typing or file.latin_typing
         formats = file.date_formats or formats
         name = file.name or name
     return Catalog(files[0].language, name, messages, formats or DateFormats(), months,
                    tuple(dict.fromkeys(words)), tuple(dict.fromkeys(fillers)),
                    tuple(dict.fromkeys(openers)), tuple(dict.fromkeys(particles)),
                    tuple(dict.fromkeys(open_questions)), tuple(dict.fromkeys(wh_words)),
-                   pronouns, fallback)
+                   latin_typing, pronouns, fallback)
 
 
 def month_names(months: Sequence[str | Sequence[str]]) -> tuple[tuple[str, ...], ...]:

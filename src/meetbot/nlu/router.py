@@ -17,6 +17,7 @@ from meetbot.domain.dialogue import NO_CONTEXT, Context
 from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.domain.route import Candidate, Mention, Route
 from meetbot.lang.normalize import normalize
+from meetbot.lang.translit import LatinTyping
 from meetbot.lang.words import LanguageWords
 from meetbot.nlu.evidence import EvidenceIndex, stem
 from meetbot.nlu.lexicon import Lexicon, latin
@@ -58,6 +59,8 @@ class Router:
         self.vocabulary = Vocabulary(in_scope | self.lexicon.vocabulary(), self.words,
                                      self.scorer.soft_match)
         self.slots = SlotFiller(kb, self.words)
+        self.latin_typing = self._latin_typing()
+        """Per language typed in Latin letters ("kto takoy ..."), its romanisations."""
         self._quote_intents = frozenset(ex.intent for ex in self.examples
                                         if SLOT_WORD["quote"] in ex.template.split())
         self.conversational = frozenset(i.id for i in kb.intents.values() if i.reply)
@@ -74,6 +77,40 @@ class Router:
             for form in (word, stem(word)))
         self.evidence.phrasing_words = frozenset(
             form for word in self.intent_vocabulary for form in (word, stem(word)))
+
+    def _latin_typing(self) -> dict[str, LatinTyping]:
+        kb = self.kb
+        typed = [c for c in kb.catalogs.values() if c.latin_typing]
+        if not typed:
+            return {}
+        texts = [ex.text for ex in self.examples]
+        for meeting in kb.meetings.values():
+            texts += [*meeting.summary.translations.values(), *meeting.translations.values()]
+            for topic in meeting.topics:
+                texts += [*topic.keywords, *topic.translations.values()]
+            for statement in meeting.statements:
+                texts += statement.keywords
+        for faq in kb.faq.values():
+            texts += faq.translations.values()
+        english = [w for ex in self.examples for w in ex.template.split()
+                   if w.isascii() and w not in SLOT_WORDS]
+        names = [text for entries in (kb.people, kb.roles, kb.organizations, kb.events)
+                 for entry in entries.values()
+                 for text in (entry.name, *getattr(entry, "aliases", ()),
+                              *getattr(entry, "acronyms", ()), *entry.translations.values())]
+        return {c.language: LatinTyping.build(c, texts, english, names) for c in typed}
+
+    def in_native_script(self, text: str) -> tuple[str, str] | None:
+        """``text`` written back in the script of a language typed in Latin letters, and the
+        language: ("кто такой kosherbaev", "ru") for "kto takoy kosherbaev"; else None."""
+        if not text.isascii() or not self.latin_typing:
+            return None
+        words = normalize(text).split()
+        for language, typing in self.latin_typing.items():
+            native = typing.read(words, self.lexicon.alias_words)
+            if native is not None:
+                return " ".join(native), language
+        return None
 
     def _examples(self) -> list[Example]:
         examples = []

@@ -70,6 +70,12 @@ class CatalogFile:
     latin_typing: bool = False
     """People often type this language in Latin letters ("kto takoy ..."): such questions are
     read back into its script (:mod:`meetbot.lang.translit`)."""
+    letters: str = ""
+    """Letters only this language of the catalogues uses (Kazakh's әғқңөұүһі): a question
+    holding one is in this language."""
+    suffixes: list[str] = field(default_factory=list)
+    """Word endings to strip for a stem, for a language no stemming library covers
+    (:mod:`meetbot.lang.stemming`)."""
     pronouns: dict[Literal["female", "male", "plural", "thing", "refer"], list[str]] = field(
         default_factory=dict)
     """Words that refer back to the conversation: she/he/they (``female``, ``male``,
@@ -117,6 +123,8 @@ class Catalog:
     open_questions: tuple[str, ...] = ()
     wh_words: tuple[str, ...] = ()
     latin_typing: bool = False
+    letters: str = ""
+    suffixes: tuple[str, ...] = ()
     pronouns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fallback: Catalog | None = None
     dates: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -294,6 +302,8 @@ def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog
     open_questions: list[str] = []
     wh_words: list[str] = []
     latin_typing = False
+    letters = ""
+    suffixes: list[str] = []
     formats: DateFormats | None = None
     pronouns: dict[str, tuple[str, ...]] = {}
     name = files[0].language
@@ -309,13 +319,15 @@ def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog
         open_questions += file.open_questions
         wh_words += file.wh_words
         latin_typing = latin_typing or file.latin_typing
+        letters = file.letters or letters
+        suffixes += file.suffixes
         formats = file.date_formats or formats
         name = file.name or name
     return Catalog(files[0].language, name, messages, formats or DateFormats(), months,
                    tuple(dict.fromkeys(words)), tuple(dict.fromkeys(fillers)),
                    tuple(dict.fromkeys(openers)), tuple(dict.fromkeys(particles)),
                    tuple(dict.fromkeys(open_questions)), tuple(dict.fromkeys(wh_words)),
-                   latin_typing, pronouns, fallback)
+                   latin_typing, letters, tuple(dict.fromkeys(suffixes)), pronouns, fallback)
 
 
 def month_names(months: Sequence[str | Sequence[str]]) -> tuple[tuple[str, ...], ...]:

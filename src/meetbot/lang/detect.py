@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from meetbot.lang.catalog import DEFAULT_LANGUAGE, Catalog
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_KAZAKH = re.compile(r"[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 _LATIN = re.compile(r"[A-Za-z]")
 _QUOTED = re.compile(r"[\"“”«»„][^\"“”«»„]*[\"“”«»„]")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -16,7 +15,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def detect_language(text: str, available: Mapping[str, Catalog], *,
                     default: str = DEFAULT_LANGUAGE) -> str:
-    """The language to answer ``text`` in: Cyrillic → Russian (Kazakh letters → Kazakh).
+    """The language to answer ``text`` in: a catalogue's own letters name it (Kazakh's
+    әғқңөұүһі); else Cyrillic → Russian, Latin → English.
 
     Text with no letters of either script (an acronym typed in Latin counts as Latin) keeps
     ``default`` — in Telegram, the user's chosen or app language.
@@ -26,8 +26,10 @@ def detect_language(text: str, available: Mapping[str, Catalog], *,
         if _WORD.search(text):
             return DEFAULT_LANGUAGE
         return default if default in available else DEFAULT_LANGUAGE
-    if _KAZAKH.search(text) and "kk" in available:
-        return "kk"
+    lowered = text.lower()
+    for language, catalog in available.items():
+        if catalog.letters and any(letter in lowered for letter in catalog.letters):
+            return language  # letters only this language uses (Kazakh's әғқңөұүһі)
     cyrillic = latin = 0
     for index, word in enumerate(_WORD.findall(text)):
         if index and word[:1].isupper():

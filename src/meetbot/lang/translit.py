@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from anyascii import anyascii
 from rapidfuzz import fuzz, process
@@ -34,6 +35,27 @@ ENGLISH_WORDS = 30000
 """The most frequent English words: a Latin word among them counts as English."""
 TYPO_SIMILARITY = 88.0
 """How close a word must be to a romanisation to be read as a typo of it."""
+
+
+@lru_cache(maxsize=65536)
+def romanised(word: str) -> tuple[str, ...]:
+    """The ways ``word`` (Cyrillic) is written in Latin letters, by :data:`SCHEMES`."""
+    import iuliia
+
+    forms: dict[str, None] = {}
+    for name in SCHEMES:
+        latin = "".join(_LATIN_WORD.findall(anyascii(getattr(iuliia, name).translate(word))
+                                            .lower()))
+        if len(latin) > 1 or len(word) == 1:
+            forms.setdefault(latin)
+    return tuple(forms)
+
+
+@lru_cache(maxsize=1)
+def _english() -> frozenset[str]:
+    from wordfreq import top_n_list
+
+    return frozenset(w for w in top_n_list("en", ENGLISH_WORDS) if w.isascii())
 
 
 @dataclass(frozen=True)
@@ -54,7 +76,6 @@ class LatinTyping:
         language's most frequent words; ``english``: English words besides wordfreq's;
         ``names``: names whose words are left out (a name typed in Latin letters is found
         by its Latin spelling and says nothing about the asker's language)."""
-        import iuliia
         from wordfreq import top_n_list
 
         vocabulary: dict[str, None] = {}
@@ -71,13 +92,10 @@ class LatinTyping:
             for word in _CYRILLIC_WORD.findall(name.lower().replace("ё", "е")):
                 vocabulary.pop(word, None)
         index: dict[str, str] = {}
-        schemes = [getattr(iuliia, name) for name in SCHEMES]
         for word in vocabulary:  # most frequent first: it keeps a shared romanisation
-            for scheme in schemes:
-                latin = "".join(_LATIN_WORD.findall(anyascii(scheme.translate(word)).lower()))
-                if len(latin) > 1 or len(word) == 1:
-                    index.setdefault(latin, word)
-        known_english = {w for w in top_n_list("en", ENGLISH_WORDS) if w.isascii()}
+            for latin in romanised(word):
+                index.setdefault(latin, word)
+        known_english = set(_english())
         known_english.update(w for w in english if w.isascii())
         return cls(catalog.language, index, frozenset(known_english))
 

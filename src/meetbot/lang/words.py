@@ -8,10 +8,11 @@ into one :class:`LanguageWords`: the understanding layer never holds a word list
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from meetbot.lang.catalog import Catalog
 from meetbot.lang.normalize import normalize
+from meetbot.lang.stemming import SuffixStemmer
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ class LanguageWords:
     """Pronouns that stand for an organisation, event or role ("it")."""
     back_references: frozenset[str]
     """Every word that refers back to the conversation ("she", "it", "that", "there")."""
+    stemmers: Mapping[str, SuffixStemmer] = field(default_factory=dict)
+    """Per language stemmed by its endings (Kazakh), the stemmer."""
+    letters: Mapping[str, str] = field(default_factory=dict)
+    """Per language with letters of its own, those letters."""
     yes_no_openers: frozenset[str] = frozenset()
     yes_no_particles: frozenset[str] = frozenset()
     open_questions: frozenset[str] = frozenset()
@@ -67,12 +72,25 @@ class LanguageWords:
             for kind, words in catalog.pronouns.items():
                 for word in words:
                     pronouns.setdefault(kind, set()).update(normalize(word).split())
+        stemmers = {c.language: SuffixStemmer(c.suffixes) for c in catalogs if c.suffixes}
+        letters = {c.language: c.letters for c in catalogs if c.letters}
         personal = pronouns["female"] | pronouns["male"] | pronouns["plural"]
         every = personal | pronouns["thing"] | pronouns["refer"]
         return cls(frozenset(stopwords), frozenset(fillers), months,
                    frozenset(pronouns["female"]), frozenset(pronouns["male"]),
                    frozenset(pronouns["plural"]), frozenset(pronouns["thing"] - personal),
-                   frozenset(every), **{name: frozenset(found) for name, found in lists.items()})
+                   frozenset(every), stemmers, letters,
+                   **{name: frozenset(found) for name, found in lists.items()})
+
+    def native(self, text: str, language: str | None = None) -> str:
+        """``text`` with its words stemmed by their endings when it is in a language that is
+        (``language``, else the one whose own letters it holds); else as it is."""
+        if language is None:
+            lowered = text.lower()
+            language = next((lang for lang, own in self.letters.items()
+                             if any(letter in lowered for letter in own)), None)
+        stemmer = self.stemmers.get(language) if language else None
+        return stemmer.text(text) if stemmer is not None else text
 
     def is_yes_no(self, words: list[str]) -> bool:
         """True when normalised ``words`` ask a yes/no question."""

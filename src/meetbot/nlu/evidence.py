@@ -17,7 +17,7 @@ precomputed scores of its words, as BM25 defines it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -129,6 +129,10 @@ class EvidenceIndex:
         fillers = self.words.fillers
         return [stem(w) for w in normalize(text).split() if len(w) > 1 and w not in fillers]
 
+    def _translated(self, translations: Mapping[str, str]) -> list[str]:
+        """The curated translations, each stemmed as questions in its language are."""
+        return [self.words.native(text, language) for language, text in translations.items()]
+
     def _linked(self, text: str) -> set[Entity]:
         words = normalize(text).split()
         return {(m.kind, m.id) for m in self._linker.link(words, fuzzy=False, quotes=False)
@@ -155,14 +159,15 @@ class EvidenceIndex:
                             (speaker, *(p for p in people if p != speaker)),
                             frozenset(involved | self._linked(quote)), meeting.date,
                             meeting.id, speaker, quote, direct=statement.kind == "direct"),
-                       " ".join((quote, *statement.keywords)))
+                       " ".join((quote, *map(self.words.native, statement.keywords))))
             for topic in meeting.topics:
                 quoted.add(squash_whitespace(topic.cite.quote))
                 yield (Fact("topic", topic.cite, people,
                             frozenset(involved | self._linked(topic.cite.quote)), meeting.date,
                             meeting.id, None, topic.text, tuple(topic.translations.items())),
-                       " ".join((topic.text, topic.cite.quote, *topic.keywords,
-                                 *topic.translations.values())))
+                       " ".join((topic.text, topic.cite.quote,
+                                 *map(self.words.native, topic.keywords),
+                                 *self._translated(topic.translations))))
             summary = meeting.summary
             quoted.add(squash_whitespace(summary.cite.quote))
             yield (Fact("summary", summary.cite, people,
@@ -170,7 +175,8 @@ class EvidenceIndex:
                         meeting.date,
                         meeting.id, None, summary.text, tuple(summary.translations.items())),
                    " ".join((summary.text, summary.cite.quote, meeting.title,
-                             *summary.translations.values(), *meeting.translations.values())))
+                             *self._translated(summary.translations),
+                             *self._translated(meeting.translations))))
         for person in kb.people.values():
             for holding in person.roles:
                 role = kb.roles.get(holding.role)
@@ -181,8 +187,8 @@ class EvidenceIndex:
                     involved.add(("org", role.organization))
                 org = kb.organizations.get(role.organization or "")
                 names = [person.name, role.name, *role.aliases,
-                         *(org.acronyms if org else ()), *role.translations.values(),
-                         *person.translations.values()]
+                         *(org.acronyms if org else ()), *self._translated(role.translations),
+                         *self._translated(person.translations)]
                 yield (Fact("role", holding.cite, (person.id,), frozenset(involved),
                             holding.as_of, text=holding.cite.quote),
                        " ".join((holding.cite.quote, *names)))
@@ -195,21 +201,21 @@ class EvidenceIndex:
                         translations=tuple(org.translations.items())),
                    " ".join((org.cite.quote, org.name, *org.acronyms, *org.aliases,
                              org.description or "", *(parent.acronyms if parent else ()),
-                             *org.translations.values())))
+                             *self._translated(org.translations))))
         for event in kb.events.values():
             for item in event.facts:
                 yield (Fact("event", item.cite, (), frozenset({("event", event.id)}),
                             event.date or "", text=item.text,
                             translations=tuple(item.translations.items())),
                        " ".join((item.text, item.cite.quote, event.name,
-                                 *item.translations.values())))
+                                 *self._translated(item.translations))))
         for faq in kb.faq.values():
             involved = set().union(*(self._linked(q) for q in faq.questions))
             people = tuple(sorted(i for k, i in involved if k == "person"))
             for cite in faq.cites[:1]:
                 yield (Fact("faq", cite, people, frozenset(involved), "", text=faq.answer,
                             translations=tuple(faq.translations.items())),
-                       " ".join((faq.answer, *faq.translations.values())))
+                       " ".join((faq.answer, *self._translated(faq.translations))))
         for source_id, doc in kb.sources.items():
             for passage in passages(doc.text):
                 text = squash_whitespace(passage)

@@ -69,8 +69,8 @@ class ByLength:
                           bisect.bisect_right(self.lengths, longest)]
 
 
-def _translations(translations: Mapping[str, str]) -> list[str]:
-    return [v for v in translations.values() if v]
+def _translations(translations: Mapping[str, str]) -> list[tuple[str, str]]:
+    return [(language, text) for language, text in translations.items() if text]
 
 
 class Lexicon:
@@ -103,7 +103,10 @@ class Lexicon:
         self._alias_like: LRUCache[str, bool] = LRUCache(MEMO_SIZE)
 
     # -- index -------------------------------------------------------------------------
-    def _add(self, text: str, kind: Kind, entry_id: str) -> None:
+    def _add(self, text: str, kind: Kind, entry_id: str, language: str | None = None) -> None:
+        stemmed = self.words.native(text, language)
+        if stemmed != text:  # a language stemmed by its endings: its stem is the alias too
+            self._add(stemmed, kind, entry_id)
         native = normalize(text)
         # the Latin form of the stemmed native alias too, so that a misspelt inflected
         # Cyrillic name ("кашербаевым" -> "kasherba") is compared stem to stem
@@ -118,8 +121,10 @@ class Lexicon:
         kb = self.kb
         given_names: dict[str, list[str]] = {}
         for person in kb.people.values():
-            for text in (person.name, *person.aliases, *_translations(person.translations)):
+            for text in (person.name, *person.aliases):
                 self._add(text, "person", person.id)
+            for language, text in _translations(person.translations):
+                self._add(text, "person", person.id, language)
             words = normalize(person.name).split()
             for word in words[:-1]:
                 if len(word) >= 4:
@@ -128,15 +133,20 @@ class Lexicon:
             if len(ids) == 1 and word not in self.aliases:
                 self._add(word, "person", ids[0])
         for role in kb.roles.values():
-            for text in (role.name, *role.aliases, *_translations(role.translations)):
+            for text in (role.name, *role.aliases):
                 self._add(text, "role", role.id)
+            for language, text in _translations(role.translations):
+                self._add(text, "role", role.id, language)
         for org in kb.organizations.values():
-            for text in (org.name, *org.acronyms, *org.aliases,
-                         *_translations(org.translations)):
+            for text in (org.name, *org.acronyms, *org.aliases):
                 self._add(text, "org", org.id)
+            for language, text in _translations(org.translations):
+                self._add(text, "org", org.id, language)
         for event in kb.events.values():
-            for text in (event.name, *event.aliases, *_translations(event.translations)):
+            for text in (event.name, *event.aliases):
                 self._add(text, "event", event.id)
+            for language, text in _translations(event.translations):
+                self._add(text, "event", event.id, language)
 
     def _partial_index(self) -> None:
         """The content words of every role's and organisation's alias of two or more of them,

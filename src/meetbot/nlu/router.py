@@ -129,7 +129,7 @@ class Router:
         With ``specific`` (FAQ questions, which are about particular entries), a named entry
         becomes a slot word tied to its id, so it matches questions about that entry only.
         """
-        words = normalize(marked(text)).split()
+        words = normalize(self.words.native(marked(text))).split()
         mentions = self.linker.link(words, fuzzy=False, quotes=False)
         return " ".join(templated(words, mentions, specific_entries=specific))
 

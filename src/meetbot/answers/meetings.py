@@ -57,12 +57,36 @@ def meeting_date(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outco
     people, meetings = pair(engine.kb, route, ctx)
     if not meetings:
         return no_meeting(engine, w, people)
+    meetings, other_time = in_period(route, ctx, w, meetings)
+    if other_time is not None:
+        return other_time
     for m in meetings:
         cite = w.cite(m.date_cite or m.summary.cite)
         key = "meeting_date.meeting" if m.date_kind == "meeting" else "meeting_date.report"
         w.line(key, people=participants(m, w), date=w.date(m.date), cite=cite)
     return Outcome(w, context=with_meeting(ctx, route, meetings),
                    follow_ups=(w.t("follow.what_discuss"),))
+
+
+def in_period(route: Route, ctx: Context, w: Writer, meetings: list[Meeting], *,
+              answer: str | None = None) -> tuple[list[Meeting], Outcome | None]:
+    """The meetings within the question's date ("in 2021", "in June"), if it gives one; when
+    none is, the answer that says so, with the meetings the sources do record (``answer``:
+    the catalogue key of a "No." to open it with)."""
+    dates = route.ids("date")
+    if not dates:
+        return meetings, None
+    within = [m for m in meetings if date_in(m.date, dates[0])]
+    if within:
+        return within, None
+    if answer:
+        w.line(answer)
+    w.line("no_meeting.in_period", people=participants(meetings[0], w),
+           period=w.date(dates[0]))
+    for m in meetings:
+        w.line("no_meeting.on_record", when=when(m, w), cite=w.cite(m.date_cite or
+                                                                     m.summary.cite))
+    return meetings, Outcome(w, kind="negative", context=with_meeting(ctx, route, meetings))
 
 
 def no_meeting(engine: Engine, w: Writer, people: Sequence[str]) -> Outcome:
@@ -86,6 +110,9 @@ def meeting_place(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outc
     people, meetings = pair(engine.kb, route, ctx)
     if not meetings:
         return no_meeting(engine, w, people)
+    meetings, other_time = in_period(route, ctx, w, meetings)
+    if other_time is not None:
+        return other_time
     negative = True
     for m in meetings:
         label = participants(m, w)
@@ -112,6 +139,9 @@ def meeting_topics(engine: Engine, route: Route, ctx: Context, w: Writer) -> Out
     people, meetings = pair(engine.kb, route, ctx)
     if not meetings:
         return no_meeting(engine, w, people)
+    meetings, other_time = in_period(route, ctx, w, meetings)
+    if other_time is not None:
+        return other_time
     for m in meetings:
         if not m.topics:
             w.line("topics.none", people=participants(m, w))
@@ -129,6 +159,10 @@ def meeting_topics(engine: Engine, route: Route, ctx: Context, w: Writer) -> Out
 @answers("did_meet")
 def did_meet(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome:
     people, meetings = pair(engine.kb, route, ctx)
+    if meetings:
+        meetings, other_time = in_period(route, ctx, w, meetings, answer="did_meet.no")
+        if other_time is not None:
+            return other_time
     if len(people) < 2 or not meetings:
         if len(people) == 1 and meetings:
             m = meetings[0]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
@@ -72,7 +74,8 @@ class CatalogFile:
     read back into its script (:mod:`meetbot.lang.translit`)."""
     letters: str = ""
     """Letters only this language of the catalogues uses (Kazakh's әғқңөұүһі): a question
-    holding one is in this language."""
+    holding one is in this language. Without it, the letters its messages use often and no
+    other catalogue's messages use at all."""
     suffixes: list[str] = field(default_factory=list)
     """Word endings to strip for a stem, for a language no stemming library covers
     (:mod:`meetbot.lang.stemming`)."""
@@ -328,6 +331,44 @@ def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog
                    tuple(dict.fromkeys(openers)), tuple(dict.fromkeys(particles)),
                    tuple(dict.fromkeys(open_questions)), tuple(dict.fromkeys(wh_words)),
                    latin_typing, letters, tuple(dict.fromkeys(suffixes)), pronouns, fallback)
+
+
+OWN_LETTER_SHARE = 0.01
+"""A letter only one catalogue's messages use must be this share of its letters to name the
+language (a rare letter, in one loanword, does not)."""
+
+
+def with_own_letters(catalogs: Mapping[str, Catalog]) -> dict[str, Catalog]:
+    """The catalogues, each that does not say which letters are its own (``letters``) given
+    those its messages use often and no other catalogue's messages use at all, among the
+    letters of a script another catalogue writes in too (Kazakh's beside Russian's)."""
+    counts = {language: Counter(ch for text in _texts(catalog.messages) for ch in text.lower()
+                                if ch.isalpha())
+              for language, catalog in catalogs.items()}
+    out: dict[str, Catalog] = {}
+    for language, catalog in catalogs.items():
+        if catalog.letters:
+            out[language] = catalog
+            continue
+        total = sum(counts[language].values()) or 1
+        others = set().union(*(set(c) for other, c in counts.items() if other != language))
+        shared_scripts = {_script(ch) for ch in others}
+        own = "".join(sorted(ch for ch, n in counts[language].items()
+                             if ch not in others and _script(ch) in shared_scripts
+                             and n / total >= OWN_LETTER_SHARE))
+        out[language] = replace(catalog, letters=own) if own else catalog
+    return out
+
+
+def _script(letter: str) -> str:
+    """The script a letter belongs to ("CYRILLIC", "LATIN"), from its Unicode name."""
+    return unicodedata.name(letter, "?").split(" ", 1)[0]
+
+
+def _texts(messages: Mapping[str, Any]) -> list[str]:
+    return [v for value in messages.values()
+            for v in (value.values() if isinstance(value, dict) else (value,))
+            if isinstance(v, str)]
 
 
 def month_names(months: Sequence[str | Sequence[str]]) -> tuple[tuple[str, ...], ...]:

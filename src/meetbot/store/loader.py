@@ -44,6 +44,7 @@ from meetbot.lang.catalog import (
     CatalogFile,
     build_catalog,
     unusable_date_patterns,
+    with_own_letters,
 )
 from meetbot.lang.normalize import squash_whitespace
 from meetbot.store.directory import default_knowledge_dir, fingerprint, knowledge_files
@@ -398,7 +399,7 @@ def load_catalogs(extra: Path | None, problems: list[Problem]) -> dict[str, Cata
     catalogs = {"en": english}
     for language, files in sorted(by_language.items()):
         catalogs[language] = build_catalog(files, english)
-    return catalogs
+    return with_own_letters(catalogs)
 
 
 def display_name(path: Path, root: Path) -> str:

@@ -23,7 +23,7 @@ from meetbot.answers import (  # noqa: F401 - each module registers its answer f
     statements,
 )
 from meetbot.answers.evidence import confidence as evidence_confidence
-from meetbot.answers.evidence import evidence_answer, no_answer
+from meetbot.answers.evidence import evidence_answer, no_answer, unstated_answer
 from meetbot.answers.faq import faq_answer
 from meetbot.answers.policy import ANSWER_THRESHOLD, SUGGEST_THRESHOLD, AnswerPolicy
 from meetbot.answers.registry import HANDLERS
@@ -134,8 +134,6 @@ class Engine:
         lang = catalog.language
         intent = route.intent
         confident = bool(intent) and route.confidence >= self.answer_threshold
-        if confident and intent == OUT_OF_SCOPE:
-            return self._out_of_scope(question, route, ctx, catalog)
         reply = self._reply(intent, catalog) if confident else None
         if reply is not None:
             return Answer(question, True, reply, intent, route.confidence,
@@ -159,6 +157,13 @@ class Engine:
         elif choice == "no":
             outcome = no_answer(route, ctx, w, reading)
             confidence = max(route.confidence, evidence_confidence(reading))
+        elif choice == "out_of_scope":
+            return self._out_of_scope(question, route, ctx, catalog)
+        elif choice == "unstated":
+            outcome = unstated_answer(route, ctx, w, reading)
+            return Answer(question, False, w.text, None, route.confidence,
+                          tuple(w.citations), kind="decline", context=ctx, route=route,
+                          lang=lang)
         elif choice == "clarify":
             if route.candidates and route.candidates[0].intent == OUT_OF_SCOPE:
                 return self._out_of_scope(question, route, ctx, catalog)
@@ -194,8 +199,8 @@ class Engine:
     def _not_covered(self, question: str, route: Route, ctx: Context,
                      catalog: Catalog) -> Answer:
         text = catalog.t("not_covered")
-        if route.unknown:
-            names = ", ".join(f"“{w}”" for w in route.unknown[:3])
+        if route.names:
+            names = ", ".join(f"“{w}”" for w in route.names[:3])
             text = catalog.t("unknown_words", names=names) + " " + text
         return Answer(question, False, text, None, route.confidence, kind="decline",
                       context=ctx, route=route, lang=catalog.language)

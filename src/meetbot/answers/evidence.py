@@ -89,3 +89,27 @@ def _remembered(route: Route, ctx: Context, reading: EvidenceReading) -> Context
     return Context(people=tuple(dict.fromkeys((*reading.people, *fact.people))),
                    meeting=fact.meeting, topic=route.topic,
                    orgs=tuple(route.ids("org")), events=tuple(route.ids("event")))
+
+
+def unstated_answer(route: Route, ctx: Context, w: Writer, reading: EvidenceReading) -> Outcome:
+    """Say the sources do not say it (or know no one of that name), then what they do record
+    about the people and events the question names."""
+    kb = w.kb
+    if route.names:
+        w.line("unknown_words", names=", ".join(f"“{n}”" for n in route.names[:3]))
+    else:
+        named = [w.name(p) for p in reading.people if p in kb.people]
+        if named:
+            w.line("unstated.about", names=w.join(named))
+        else:
+            w.line("unstated.not_said")
+    for person in [p for p in reading.people if p in kb.people][:2]:
+        met = kb.lookups.meetings_of([person])
+        if met:
+            others = w.join([w.people(q for q in m.participants if q != person) for m in met])
+            w.line("unstated.met", name=w.surname(person), others=others,
+                   cites=w.cites(m.summary.cite for m in met))
+    if not reading.people and reading.hits:
+        w.line("evidence.instead")
+        w.say(fact_line(reading.hits[0].fact, w))
+    return Outcome(w, kind="decline", context=ctx)

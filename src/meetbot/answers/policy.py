@@ -41,10 +41,14 @@ STRONG_EVIDENCE = 0.90
 SUPPORT_FLOOR = 0.5
 """What is left of a structured reading's confidence when nothing covers the rest of the
 question."""
+UNSUPPORTED = 0.5
+"""Below this support, a question about a known person or event asks what the sources do
+not say: it is told so, rather than offered "did you mean"."""
 FRESH_WORDS = 2
 """Words no phrasing uses that a question naming no known entry must share with a fact."""
 
-Choice = Literal["structured", "evidence", "yes", "no", "clarify", "decline"]
+Choice = Literal["structured", "evidence", "yes", "no", "clarify", "decline", "unstated",
+                 "out_of_scope"]
 
 
 @dataclass
@@ -70,14 +74,20 @@ class AnswerPolicy:
         """How to answer ``route``'s question, given the evidence ``reading``."""
         intent = route.intent
         top = route.candidates[0].intent if route.candidates else None
-        if top == OUT_OF_SCOPE and route.confidence < self.answer_threshold:
-            # most like an out-of-scope question, though not surely one: never forced on a fact
+        core = _names_core_entry(reading)
+        if OUT_OF_SCOPE in (top, intent):
+            # about someone the sources record, it asks what they do not say ("how old is
+            # Tokayev?"); else it is about something else: never forced on a fact
+            if core:
+                return "unstated"
+            if route.confidence >= self.answer_threshold:
+                return "out_of_scope"
             return "clarify" if route.confidence >= self.suggest_threshold else "decline"
         best = reading.best
         covered = best.coverage if best is not None and reading.query else 0.0
         structured = bool(intent) and self.confidence(kb, route, reading) >= (
             self.answer_threshold)
-        usable = not route.unknown  # an unknown word: the question is about something else
+        usable = not route.names  # an unknown name: the question is about someone else
         # it names what it asks about, or shares words of its own with a fact
         anchored = bool(reading.involving or reading.period) or reading.fresh >= FRESH_WORDS
         if (reading.yes_no and reading.involving and reading.query and usable
@@ -93,6 +103,8 @@ class AnswerPolicy:
                     and not _asks_why_or_how(route, words)):
                 return "evidence"
             return "structured"
+        if core and (route.unknown or support(reading) < UNSUPPORTED):
+            return "unstated"  # about a known person or event, asking what no fact says
         plausible = bool(intent) and route.confidence >= self.suggest_threshold
         if (usable and anchored and covered >= self.evidence_threshold
                 and (reading.fresh or not plausible)):
@@ -101,6 +113,12 @@ class AnswerPolicy:
         if intent and route.confidence >= self.suggest_threshold:
             return "clarify"
         return "decline"
+
+
+def _names_core_entry(reading: EvidenceReading) -> bool:
+    """True when the question names a person, an event or a meeting of the sources."""
+    return any(kind in ("person", "event", "meeting")
+               for alternatives in reading.involving for kind, _ in alternatives)
 
 
 def support(reading: EvidenceReading) -> float:

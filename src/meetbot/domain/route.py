@@ -45,6 +45,9 @@ class Route:
     template: str
     topic: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
+    """Words neither the phrasings nor the knowledge base use."""
+    names: tuple[str, ...] = ()
+    """Those of the unknown words that look like names (no ordinary word of a language)."""
     from_context: bool = False
     words: tuple[str, ...] = field(default=())
 

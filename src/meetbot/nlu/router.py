@@ -18,6 +18,7 @@ from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.domain.route import Candidate, Mention, Route
 from meetbot.lang.normalize import normalize
 from meetbot.lang.translit import LatinTyping
+from meetbot.lang.vocabulary import ordinary_words
 from meetbot.lang.words import LanguageWords
 from meetbot.nlu.evidence import EvidenceIndex, stem
 from meetbot.nlu.lexicon import Lexicon, latin
@@ -57,7 +58,7 @@ class Router:
         in_scope = frozenset(word for ex in self.examples if ex.intent != OUT_OF_SCOPE
                              for word in ex.template.split())
         self.vocabulary = Vocabulary(in_scope | self.lexicon.vocabulary(), self.words,
-                                     self.scorer.soft_match)
+                                     self.scorer.soft_match, ordinary_words(kb.catalogs))
         self.slots = SlotFiller(kb, self.words)
         self.latin_typing = self._latin_typing()
         """Per language typed in Latin letters ("kto takoy ..."), its romanisations."""
@@ -167,8 +168,9 @@ class Router:
         unknown = tuple(dict.fromkeys(w for i, w in enumerate(words)
                                       if i not in taken and len(w) > 1
                                       and self.is_unknown(w)))
+        names = tuple(w for w in unknown if self.vocabulary.is_name(w))
         if not candidates:
-            return Route("", 0.0, tuple(mentions), (), template, unknown=unknown,
+            return Route("", 0.0, tuple(mentions), (), template, unknown=unknown, names=names,
                          words=tuple(words))
         stopwords, fillers = self.words.stopwords, self.words.fillers
         topic = tuple(w for i, w in enumerate(words)
@@ -179,12 +181,12 @@ class Router:
         for candidate in candidates[:KEPT_CANDIDATES]:
             if top is not None and candidate.score <= top.confidence:
                 break
-            fitted = self.slots.fit(candidate, mentions, words, ctx, unknown, template)
+            fitted = self.slots.fit(candidate, mentions, words, ctx, unknown, template, names)
             if top is None or fitted.confidence > top.confidence:
                 top = fitted
         assert top is not None
         return Route(top.intent, top.confidence, top.mentions, tuple(candidates[:5]),
-                     top.template, topic=topic, unknown=top.unknown,
+                     top.template, topic=topic, unknown=top.unknown, names=top.names,
                      from_context=top.from_context, words=tuple(words))
 
     def has_content(self, words: list[str], taken: set[int]) -> bool:
@@ -203,7 +205,7 @@ class Router:
     def _asks(self, word: str) -> bool:
         """True when ``word`` is (a typo of) a word of the general question phrasings."""
         hit = self.scorer.soft_match(word)
-        return hit is not None and hit[0] in self.question_words
+        return hit is not None and hit[0] in self.evidence.question_words
 
     def _score(self, words: list[str], mentions: list[Mention]) -> tuple[str, list[Candidate]]:
         template = " ".join(templated(words, mentions))

@@ -18,7 +18,9 @@ from meetbot.domain.schema import Intent
 from meetbot.lang.words import LanguageWords
 
 UNKNOWN_WORD_PENALTY = 0.55
-"""Confidence factor per word that neither the phrasings nor the sources contain."""
+"""Confidence factor per unknown word that looks like a name (someone or something else)."""
+ORDINARY_WORD_PENALTY = 0.8
+"""Confidence factor per unknown word that is an ordinary word of a catalogue language."""
 MISSING_ENTRY_PENALTY = 0.5
 """Confidence factor for an entry an intent needs that neither question nor context gives."""
 FAQ = Intent(id="faq", description="A curated question", suggestion="-", examples=["-"],
@@ -42,7 +44,8 @@ class SlotFiller:
         self._personal = words.personal
 
     def fit(self, candidate: Candidate, mentions: list[Mention], words: list[str],
-            ctx: Context, unknown: tuple[str, ...], template: str) -> Route:
+            ctx: Context, unknown: tuple[str, ...], template: str,
+            names: tuple[str, ...] = ()) -> Route:
         """Fill the candidate's slots from the question and context; score the result."""
         intent = candidate.intent
         spec = intent_spec(self.kb, intent)
@@ -83,9 +86,10 @@ class SlotFiller:
         free_text = spec.free_text and satisfied
         if unknown and (not free_text or candidate.missing):
             # an unknown word where a FAQ phrasing names someone is likely someone else
-            confidence *= UNKNOWN_WORD_PENALTY ** len(unknown)
+            confidence *= (UNKNOWN_WORD_PENALTY ** len(names)
+                           * ORDINARY_WORD_PENALTY ** (len(unknown) - len(names)))
         return Route(intent, round(min(1.0, confidence), 4), tuple(resolved), (), template,
-                     unknown=unknown, from_context=used_context)
+                     unknown=unknown, names=names, from_context=used_context)
 
     def pronouns_as_slots(self, words: list[str], mentions: list[Mention],
                           ctx: Context) -> tuple[list[str], list[Mention]] | None:

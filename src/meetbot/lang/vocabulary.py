@@ -1,0 +1,36 @@
+"""The ordinary words of the catalogue languages, from word-frequency data (``wordfreq``).
+
+A word among a language's most frequent ones is vocabulary, not a name: "basically",
+"weather" and "france" are ordinary English words, "macron" and "blinken" are not. A
+language wordfreq does not cover (Kazakh) is known by its own letters instead
+(:class:`~meetbot.lang.words.LanguageWords`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+from meetbot.lang.catalog import Catalog
+from meetbot.lang.normalize import normalize
+
+ORDINARY_WORDS = 30000
+"""How many of a language's most frequent words count as its ordinary vocabulary."""
+
+
+def ordinary_words(catalogs: Mapping[str, Catalog]) -> frozenset[str]:
+    """The ordinary words of every catalogue language wordfreq knows, normalised."""
+    found: set[str] = set()
+    for language in catalogs:
+        found |= _ordinary(language)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=8)
+def _ordinary(language: str) -> frozenset[str]:
+    from wordfreq import available_languages, top_n_list
+
+    if language not in available_languages():
+        return frozenset()
+    return frozenset(w for word in top_n_list(language, ORDINARY_WORDS)
+                     for w in normalize(word).split())

@@ -210,8 +210,9 @@ CLUSTERS: dict[str, tuple[int, list[str]]] = {
                    "which country has the osce chairpersonship in 2026"]),
     "weather": (25, ["whats the weather in astana", "what is the weather like in astana",
                      "weather in astana tomorrow", "will it rain in astana tomorrow"]),
-    "media": (15, ["whta did kosherbayev sy abot media", "wht did kosherbayev sy abut media",
-                   "whta did kosherbaev sy about media"]),
+    "media": (15, ["whta did kosherbayev sy abot his meetings",
+                   "wht did kosherbayev sy abut his meetings",
+                   "whta did kosherbaev sy about his meetings"]),
 }
 NOISE = 20
 

@@ -92,17 +92,18 @@ def _remembered(route: Route, ctx: Context, reading: EvidenceReading) -> Context
 
 
 def unstated_answer(route: Route, ctx: Context, w: Writer, reading: EvidenceReading) -> Outcome:
-    """Say the sources do not say it (or know no one of that name), then what they do record
-    about the people and events the question names."""
+    """Say the sources do not say it, then what they do record about the people the question
+    names; or, when it names someone the knowledge base does not know, say that alone."""
     kb = w.kb
-    if route.names:
+    if route.names:  # someone else: said plainly, and nothing about anyone else is offered
         w.line("unknown_words", names=", ".join(f"“{n}”" for n in route.names[:3]))
+        w.line("not_covered")
+        return Outcome(w, kind="decline", context=ctx)
+    named = [w.name(p) for p in reading.people if p in kb.people]
+    if named:
+        w.line("unstated.about", names=w.join(named))
     else:
-        named = [w.name(p) for p in reading.people if p in kb.people]
-        if named:
-            w.line("unstated.about", names=w.join(named))
-        else:
-            w.line("unstated.not_said")
+        w.line("unstated.not_said")
     for person in [p for p in reading.people if p in kb.people][:2]:
         met = kb.lookups.meetings_of([person])
         if met:

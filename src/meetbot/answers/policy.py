@@ -103,7 +103,8 @@ class AnswerPolicy:
                     and not _asks_why_or_how(route, words)):
                 return "evidence"
             return "structured"
-        if core and (route.unknown or support(reading) < UNSUPPORTED):
+        unknown_words = [w for w in route.unknown if len(w) > 2]  # not a slip like "sy"
+        if core and (unknown_words or support(reading) < UNSUPPORTED):
             return "unstated"  # about a known person or event, asking what no fact says
         plausible = bool(intent) and route.confidence >= self.suggest_threshold
         if (usable and anchored and covered >= self.evidence_threshold

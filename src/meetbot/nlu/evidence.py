@@ -253,8 +253,12 @@ class EvidenceIndex:
                 if not held:
                     continue
                 weight = QUESTION_WORD_WEIGHT * self.idf[form]
+            elif held:
+                weight = self.idf[form]
+            elif len(word) > 2:  # two letters no fact holds: a slip of the keyboard
+                weight = self._unseen
             else:
-                weight = self.idf[form] if held else self._unseen
+                continue
             weights[form] = max(weights.get(form, 0.0), weight)
         return weights
 

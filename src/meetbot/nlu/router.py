@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import re
+
 from meetbot.domain.dialogue import NO_CONTEXT, Context
 from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.domain.route import Candidate, Mention, Route
@@ -168,7 +170,9 @@ class Router:
         unknown = tuple(dict.fromkeys(w for i, w in enumerate(words)
                                       if i not in taken and len(w) > 1
                                       and self.is_unknown(w)))
-        names = tuple(w for w in unknown if self.vocabulary.is_name(w))
+        capitals = _written_in_capitals(question)
+        names = tuple(w for w in unknown if w in capitals or self.vocabulary.is_name(w)
+                      or self._in_a_name_slot(candidates, mentions))
         if not candidates:
             return Route("", 0.0, tuple(mentions), (), template, unknown=unknown, names=names,
                          words=tuple(words))
@@ -188,6 +192,14 @@ class Router:
         return Route(top.intent, top.confidence, top.mentions, tuple(candidates[:5]),
                      top.template, topic=topic, unknown=top.unknown, names=top.names,
                      from_context=top.from_context, words=tuple(words))
+
+    def _in_a_name_slot(self, candidates: list[Candidate], mentions: list[Mention]) -> bool:
+        """True when the phrasing the question is most like names more people than it does
+        ("when did Valtonen meet Putin?"): an unknown word there stands for someone."""
+        if not candidates:
+            return False
+        wanted = candidates[0].example.count("{person}")
+        return wanted > sum(m.kind == "person" for m in mentions)
 
     def has_content(self, words: list[str], taken: set[int]) -> bool:
         """True when a message asks something beyond small talk: it names an entry, or has a
@@ -210,3 +222,13 @@ class Router:
     def _score(self, words: list[str], mentions: list[Mention]) -> tuple[str, list[Candidate]]:
         template = " ".join(templated(words, mentions))
         return template, self.scorer.score_intents(template, mentions)
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def _written_in_capitals(question: str) -> frozenset[str]:
+    """The words of ``question`` written as acronyms ("UN", "G7"), normalised: names."""
+    return frozenset(normalize(token) for token in _TOKEN.findall(question)
+                     if len(token) > 1 and token.upper() == token and not token.isdigit()
+                     and any(ch.isalpha() for ch in token))

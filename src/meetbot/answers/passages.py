@@ -11,7 +11,6 @@ this way.
 from __future__ import annotations
 
 import math
-import re
 from array import array
 from dataclasses import dataclass
 
@@ -20,10 +19,10 @@ from rapidfuzz import fuzz, process
 
 from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.lang.normalize import normalize, squash_whitespace
+from meetbot.lang.sentences import sentence_spans
 from meetbot.nlu.lexicon import MEMO_SIZE
 from meetbot.nlu.vocabulary import WORD_FORM_SIMILARITY
 
-_SENTENCE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z0-9А-ЯЁ])|\n\s*\n")
 MIN_MATCHED_WORDS = 2
 MIN_COVERAGE = 0.75
 
@@ -53,8 +52,8 @@ class PassageIndex:
         self.postings: dict[str, array[int]] = {}
         """Per content word, the passages holding it (compact: the index is kept in memory)."""
         for source_id, doc in kb.sources.items():
-            for chunk in _SENTENCE.split(doc.text):
-                text = squash_whitespace(chunk).strip(" \"“”")
+            for start, end in sentence_spans(doc.text):
+                text = squash_whitespace(doc.text[start:end]).strip(" \"“”")
                 words = self.words(text)
                 if len(words) >= 4 and text in doc.flat:
                     index = len(self.passages)

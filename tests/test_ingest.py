@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from kbfactory import PROJECT_ROOT, REAL_KNOWLEDGE
-from meetbot.curation import ingest as ingest_module
+from meetbot.curation.ingest import register
 from meetbot.curation.ingest import (
     AlreadyRegistered,
     BadOption,
@@ -27,10 +27,10 @@ from meetbot.curation.ingest import (
     DocumentUnreadable,
     NoDate,
     RegistrationFailed,
-    _append_source,
     check_drafts,
     ingest,
 )
+from meetbot.curation.ingest.register import append_source
 from meetbot.domain.schema import KnowledgeFile
 from meetbot.errors import KnowledgeError
 from meetbot.lang.normalize import squash_whitespace
@@ -359,13 +359,13 @@ def test_a_broken_knowledge_base_is_not_touched(kb_copy: Path) -> None:
 
 def test_registration_is_rolled_back_when_the_result_would_not_load(
         kb_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_entry = ingest_module._source_entry
+    real_entry = register.source_entry
 
     def broken_entry(*args: Any) -> list[str]:
         lines: list[str] = real_entry(*args)
         return [*lines[:-1], "  published: again"]  # a duplicate key
 
-    monkeypatch.setattr(ingest_module, "_source_entry", broken_entry)
+    monkeypatch.setattr(register, "source_entry", broken_entry)
     with pytest.raises(RegistrationFailed, match=r"sources\.yaml:\d+: duplicate key"):
         ingest(kb_copy, DOCUMENT, url=URL, publisher=PUBLISHER)
 
@@ -399,7 +399,7 @@ def test_append_keeps_comments_and_other_sections(tmp_path: Path) -> None:
            "\n"
            "# the people section follows\n"
            "people: []\n")
-    new, line = _append_source(path, old.encode(), ENTRY)
+    new, line = append_source(path, old.encode(), ENTRY)
     text = new.decode()
     data = yaml.safe_load(text)
     assert [s["id"] for s in data["sources"]] == ["old", "new"]
@@ -410,11 +410,11 @@ def test_append_keeps_comments_and_other_sections(tmp_path: Path) -> None:
 
 
 def test_append_to_a_missing_or_sectionless_file(tmp_path: Path) -> None:
-    new, line = _append_source(tmp_path / "sources.yaml", None, ENTRY)
+    new, line = append_source(tmp_path / "sources.yaml", None, ENTRY)
     assert yaml.safe_load(new)["sources"][0]["id"] == "new" and line == 2
-    new, line = _append_source(tmp_path / "x.yaml", b"# nothing yet\npeople: []\n", ENTRY)
+    new, line = append_source(tmp_path / "x.yaml", b"# nothing yet\npeople: []\n", ENTRY)
     data = yaml.safe_load(new)
     assert data["sources"][0]["id"] == "new" and data["people"] == []
     assert new.decode().split("\n")[line - 1] == "  - id: new"
     with pytest.raises(RegistrationFailed, match="sources: \\[\\]"):
-        _append_source(tmp_path / "x.yaml", b"sources: []\n", ENTRY)
+        append_source(tmp_path / "x.yaml", b"sources: []\n", ENTRY)

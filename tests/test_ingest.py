@@ -18,7 +18,6 @@ import pytest
 import yaml
 
 from kbfactory import PROJECT_ROOT, REAL_KNOWLEDGE
-from meetbot.curation.ingest import register
 from meetbot.curation.ingest import (
     AlreadyRegistered,
     BadOption,
@@ -29,6 +28,7 @@ from meetbot.curation.ingest import (
     RegistrationFailed,
     check_drafts,
     ingest,
+    register,
 )
 from meetbot.curation.ingest.register import append_source
 from meetbot.domain.schema import KnowledgeFile

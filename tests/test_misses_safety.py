@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from kbfactory import PROJECT_ROOT, REAL_KNOWLEDGE
-from meetbot.curation.misses import log as misses_log
 from meetbot.curation.misses import MissLog, log_files, report
+from meetbot.curation.misses import log as misses_log
 from meetbot.domain.answer import Answer
 
 WRITERS = 8

@@ -137,12 +137,18 @@ def test_the_draft_has_people_orgs_quotes_and_meetings(draft: dict[str, Any]) ->
         "Karin Holm": "First Deputy Director of the Office for Democratic Institutions and "
                       "Human Rights"}
     assert all(h["as_of"] == "2026-03-14" for p in people.values() for h in p["roles"])
-    # "Full Name (ACR)": the new one is drafted, the known ones are matched
-    (org,) = draft["organizations"]
+    # "Full Name (ACR)": the new one is drafted, the known ones are matched; other new
+    # organisations drafted are ones the text names
+    org = next(o for o in draft["organizations"] if o.get("acronyms") == ["CPC"])
+    text = DOCUMENT.read_text(encoding="utf-8")
+    assert all(o["name"] in text for o in draft["organizations"])
     assert (org["name"], org["acronyms"], org["parent"]) == (
         "OSCE Conflict Prevention Centre", ["CPC"], "osce")
+    ministry = next(o for o in draft["organizations"]
+                    if o["name"] == "Ministry of Foreign Affairs of the Republic of Norvalia")
+    assert ministry["kind"] == "ministry"
     assert {roles[p["roles"][0]["role"]].get("organization") for p in people.values()} == {
-        None, org["id"], "odihr"}
+        ministry["id"], org["id"], "odihr"}
     # candidate meetings, with participants, topics and the quoted statements
     meetings = {frozenset(m["participants"]): m for m in draft["meetings"]}
     valkova, lindgren, holm = (next(i for i, p in people.items() if p["name"] == name)
@@ -158,7 +164,9 @@ def test_the_draft_has_people_orgs_quotes_and_meetings(draft: dict[str, Any]) ->
     assert said[valkova].startswith("Norvalia will approach its Chairpersonship as an honest "
                                     "broker.")
     assert said[lindgren].startswith("Prevention is always cheaper than crisis management.")
-    assert all(s["kind"] == "direct" for s in main["statements"])
+    # the quotations are direct; what the text tells of Lindgren's words is reported
+    kinds = {s["cite"]["quote"].split()[0]: s["kind"] for s in main["statements"]}
+    assert kinds == {"Norvalia": "direct", "Prevention": "direct", "Director": "reported"}
     side = meetings[frozenset({valkova, holm})]
     assert [t["text"] for t in side["topics"]] == [
         "election observation and the strengthening of civil society institutions"]

@@ -48,8 +48,10 @@ from meetbot.curation.ingest.errors import (
     SourceFileExists,
 )
 from meetbot.curation.ingest.extract import extract
+from meetbot.curation.ingest.language import vocabulary
 from meetbot.curation.ingest.register import SOURCES_FILE
-from meetbot.curation.ingest.scope import DRAFT_PREFIX, slug, stop_words
+from meetbot.curation.ingest.scope import DRAFT_PREFIX, slug, slug_stop
+from meetbot.curation.ingest.summary import summary
 from meetbot.domain.schema import KnowledgeFile
 from meetbot.errors import KnowledgeError, Problem
 from meetbot.lang.detect import detect_language
@@ -107,6 +109,7 @@ def ingest(knowledge_dir: Path, file: Path, *, url: str, publisher: str,
     doc = Document(text.removeprefix("\ufeff"))
 
     words = LanguageWords.from_catalogs(kb.catalogs.values())
+    language = detect_language(doc.text, kb.catalogs)
     found_date = first_date(doc, words.months)
     if date:
         published = check_date(date)
@@ -117,7 +120,7 @@ def ingest(knowledge_dir: Path, file: Path, *, url: str, publisher: str,
     title = squash_whitespace(title) if title else find_title(doc, found_date)
     if not title:
         raise BadOption("no title found in the document; pass --title")
-    sid = source_id.strip() if source_id else _source_id(title, published, words)
+    sid = source_id.strip() if source_id else _source_id(title, published, words, language)
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", sid) or len(sid) > 64:
         raise BadOption(f"--id must be lower-case letters, digits, '-' or '_' (at most 64), "
                         f"starting with a letter or digit (got {sid!r})")
@@ -134,15 +137,14 @@ def ingest(knowledge_dir: Path, file: Path, *, url: str, publisher: str,
         raise BadOption(f"this knowledge base registers its sources outside {SOURCES_FILE}; "
                         f"add the entry by hand")
 
-    draft, _scope = extract(kb, doc, sid, published, found_date)
-    writer = DraftWriter(kb, doc, draft)
+    draft, scope = extract(kb, doc, sid, published, found_date, language)
+    writer = DraftWriter(kb, doc, draft, scope.vocab)
     draft_text = writer.render(title=title)
 
     created_source = not source_path.exists()
     sources_yaml = root / SOURCES_FILE
     old_sources = sources_yaml.read_bytes() if sources_yaml.exists() else None
-    entry = register.source_entry(sid, title, publisher, url, published,
-                                   detect_language(doc.text, kb.catalogs),
+    entry = register.source_entry(sid, title, publisher, url, published, language,
                           source_rel, draft_path.relative_to(root).as_posix())
     if created_source:
         register.atomic_write(source_path, raw)
@@ -165,7 +167,7 @@ def ingest(knowledge_dir: Path, file: Path, *, url: str, publisher: str,
     except OSError as exc:
         raise DraftNotWritten(f"{display_name(draft_path, root)}: {exc.strerror or exc}") from None
     problems = [p for p in check_drafts(root) if p.file == display_name(draft_path, root)]
-    return writer.summary(
+    return summary(writer,
         source=display_name(source_path, root), sources_yaml=display_name(sources_yaml, root),
         entry_line=entry_line, draft=display_name(draft_path, root), title=title,
         published=published, date_given=bool(date), nbytes=len(raw), problems=problems)
@@ -219,5 +221,5 @@ def check_drafts(knowledge_dir: Path) -> list[Problem]:
     return problems
 
 
-def _source_id(title: str, published: str, words: LanguageWords) -> str:
-    return f"{slug(title, stop_words(words), 4) or 'source'}-{published}"
+def _source_id(title: str, published: str, words: LanguageWords, language: str) -> str:
+    return f"{slug(title, slug_stop(words, vocabulary(language)), 4) or 'source'}-{published}"

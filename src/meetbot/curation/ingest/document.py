@@ -6,6 +6,7 @@ cut from the document itself and verified against it.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from meetbot.curation.ingest.errors import (
     DocumentTooLarge,
     DocumentUnreadable,
 )
+from meetbot.curation.ingest.language import word_key
 from meetbot.domain.schema import unreal_date
 from meetbot.files import MAX_FILE_BYTES, FileRefused, FileTooLarge, describe_size, read_regular
 from meetbot.lang.normalize import normalize, squash_whitespace
@@ -26,7 +28,10 @@ from meetbot.lang.sentences import sentence_spans
 
 _WORD_RE = re.compile(r"[^\W\d_](?:[\w'’\-]*[^\W_])?")
 _POSSESSIVE_RE = re.compile(r"['’]s$")
-ACRONYM_GAP_RE = re.compile(r"^[ \t]*\(([A-Za-z]{2,10})\)[ \t]*$")
+ACRONYM = r"[A-ZА-ЯЁ][A-Za-zА-Яа-яЁё]{1,9}(?: [A-ZА-ЯЁ][A-Za-zА-Яа-яЁё]{1,9}){0,2}"
+"""An acronym in parentheses: "ODIHR", "RFoM", "OSCE PA", "ОБСЕ"."""
+ACRONYM_RE = re.compile(rf"\(({ACRONYM})\)")
+ACRONYM_GAP_RE = re.compile(rf"^[ \t]*\(({ACRONYM})\)[ \t]*$")
 SPACES_RE = re.compile(r"^[ \t]+$")
 _MONTH = r"(?P<mon>[^\W\d_]{3,}\.?)"
 DATE_RES = (
@@ -34,9 +39,10 @@ DATE_RES = (
     re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b"),
     re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\s*,?\s+"
                rf"(?P<y>\d{{4}})\b"),
+    re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\b"),
 )
-"""Dates as "2026-03-14", "March 14, 2026" and "14 March 2026" (month names of any catalogue
-language, so "14 марта 2026" too)."""
+"""Dates as "2026-03-14", "March 14, 2026", "14 March 2026" (month names of any catalogue
+language, so "14 марта 2026" too) and "14.03.2026"."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,11 @@ class Token:
     def norm(self) -> str:
         """The word lower-cased."""
         return self.text.lower()
+
+    @property
+    def key(self) -> str:
+        """The word as vocabulary compares it (normalised; Russian stemmed)."""
+        return word_key(self.text)
 
     @property
     def is_acronym(self) -> bool:
@@ -92,10 +103,31 @@ class Document:
                              m.end() - (2 if _POSSESSIVE_RE.search(m.group()) else 0),
                              bool(_POSSESSIVE_RE.search(m.group())))
                        for m in _WORD_RE.finditer(text)]
+        inside = [(m.start(), m.end()) for m in ACRONYM_RE.finditer(text)]
         self.words = [t for t in self.tokens
-                      if not (text[t.start - 1:t.start] == "(" and text[t.end:t.end + 1] == ")")]
+                      if not any(a < t.start and t.end < b for a, b in inside)]
         """The words outside "(ACR)" parentheses, which belong to the gaps between words."""
+        self.keys = [t.key for t in self.words]
+        self.starts = [t.start for t in self.words]
         self.sentences = [Span(start, end) for start, end in sentence_spans(text, lines=True)]
+
+    def index(self, position: int) -> int:
+        """The index in :attr:`words` of the first word starting at or after ``position``."""
+        return bisect.bisect_left(self.starts, position)
+
+    def word_range(self, span: Span) -> tuple[int, int]:
+        """The indexes ``[first, last + 1)`` of the words inside ``span``."""
+        first = self.index(span.start)
+        last = first
+        while last < len(self.words) and self.words[last].end <= span.end:
+            last += 1
+        return first, last
+
+    def line_of(self, position: int) -> Span:
+        """The line holding ``position`` (without its line break)."""
+        start = self.text.rfind("\n", 0, position) + 1
+        end = self.text.find("\n", position)
+        return Span(start, len(self.text) if end < 0 else end)
 
     def at(self, span: Span) -> str:
         """The verbatim text of ``span``, whitespace collapsed."""

@@ -13,12 +13,11 @@ from datetime import UTC, datetime
 import yaml
 
 from meetbot.curation.ingest.document import Document, Span
-from meetbot.curation.ingest.entities import DocPerson, Draft, unique
+from meetbot.curation.ingest.entities import DocPerson, Draft, Held, unique
 from meetbot.curation.ingest.errors import Unverified
-from meetbot.curation.ingest.vocabulary import ORG_KINDS, TITLE_HEADS
+from meetbot.curation.ingest.language import Vocabulary, word_key
 from meetbot.domain.knowledge import KnowledgeBase
-from meetbot.errors import Problem
-from meetbot.lang.normalize import normalize
+from meetbot.lang.normalize import normalize, transliterate
 
 
 def yaml_string(text: str) -> str:
@@ -30,10 +29,12 @@ def yaml_string(text: str) -> str:
 class DraftWriter:
     """Writes a :class:`Draft` as YAML, and the summary of what it holds."""
 
-    def __init__(self, kb: KnowledgeBase, doc: Document, draft: Draft) -> None:
+    def __init__(self, kb: KnowledgeBase, doc: Document, draft: Draft,
+                 vocab: Vocabulary) -> None:
         self.kb = kb
         self.doc = doc
         self.draft = draft
+        self.vocab = vocab
 
     def cite(self, span: Span, indent: int) -> list[str]:
         """A ``cite:`` block for ``span``; raises if the quote is not in the document."""
@@ -51,15 +52,16 @@ class DraftWriter:
             f"# DRAFT for source {self.draft.source_id}",
             f"#   {title}",
             f"# Written by `meetbot ingest` on {today}.",
+            "# status: draft",
             "#",
             "# NOT SERVED. The bot answers only from the YAML files directly in knowledge/;",
             "# nothing in knowledge/drafts/ reaches users. Review every entry against",
             f"#   sources/{self.draft.source_id}.txt",
             "# move what is right into people.yaml, roles.yaml, organizations.yaml and",
             "# meetings.yaml (renaming the draft- ids; add aliases, translations and keywords),",
-            "# then delete this file and run `meetbot check`.",
-            "# Found by simple text patterns: expect gaps and mistakes. Every cite quote below",
-            "# was verified against the source text.",
+            "# then delete this file and run `meetbot check` (it lists what each draft still",
+            "# needs). Found by text patterns: expect gaps and mistakes, and check every",
+            "# statement's speaker. Every cite quote below was verified against the source text.",
             "#",
         ]
         if self.draft.found_date is not None:
@@ -81,34 +83,30 @@ class DraftWriter:
         out: list[str] = []
         items: list[str] = []
         for person in self.draft.people:
-            cite_span = person.found_span or person.name_span
             if person.kb_id:
-                where = self.kb.where("people", person.kb_id)
-                out.append(f"# matches existing person {person.kb_id} ({where.file}:"
-                           f"{where.line}), named {person.name!r}"
-                           + (f" as {person.title!r}" if person.title else ""))
-                held = {h.role for h in self.kb.people[person.kb_id].roles}
-                if person.role_id and person.role_id not in held:
-                    out.append("#   if the title is new for them, add to its roles:")
-                    out += [f"#   {line}" for line in self._holding(person, cite_span, 2)]
-                elif person.role_id:
-                    out.append(f"#   (already holds {person.role_id}; add a holding with as_of "
-                               f"{self.draft.published} only if you want this source cited)")
+                out += self._known_person(person)
                 continue
             items.append(f"  - id: {person.draft_id}")
             items.append(f"    name: {yaml_string(person.name)}")
-            head = next((w for w in (person.title or "").split() if w.lower() in TITLE_HEADS),
-                        None)
-            aliases = unique([person.surname, *([f"{head} {person.surname}"] if head else [])])
+            head = next((w for w in (person.title or "").split()
+                         if word_key(w) in self.vocab.title_heads), None)
+            latin = transliterate(person.name).title()
+            cyrillic = normalize(latin) != normalize(person.name)
+            aliases = unique([person.surname,
+                              *([f"{head} {person.surname}"] if head and not cyrillic else []),
+                              *([latin] if cyrillic else [])])
             items.append(f"    aliases: [{', '.join(yaml_string(a) for a in aliases)}]")
-            if person.title:
-                items.append(f"    # found as: {yaml_string(self.doc.at(cite_span))}")
-            if person.role_id:
+            if person.gender:
+                items.append(f"    gender: {person.gender}  # from {person.gender_cue}")
+            if person.held:
                 items.append("    roles:")
-                items += self._holding(person, cite_span, 6)
+                for held in person.held:
+                    items.append(f"      # found as: {yaml_string(self.doc.at(held.span))}")
+                    items += self._holding(held, 6)
             else:
                 items += self.cite(person.name_span, 4)
-            items.append("    # gender: female | male  (only if the source shows it)")
+            if not person.gender:
+                items.append("    # gender: female | male  (only if the source shows it)")
             items.append("    # translations: {ru: ...}")
             items.append("")
         if out:
@@ -116,11 +114,26 @@ class DraftWriter:
         out.append("people:" if items else "people: []")
         return out + items + ([""] if not items else [])
 
-    def _holding(self, person: DocPerson, span: Span, indent: int) -> list[str]:
+    def _known_person(self, person: DocPerson) -> list[str]:
+        kb_id = person.kb_id or ""
+        where = self.kb.where("people", kb_id)
+        out = [f"# matches existing person {kb_id} ({where.file}:{where.line}), named "
+               f"{person.name!r}" + (f" as {person.title!r}" if person.title else "")]
+        held = {h.role for h in self.kb.people[kb_id].roles}
+        for holding in person.held:
+            if holding.role_id and holding.role_id not in held:
+                out.append("#   if the title is new for them, add to its roles:")
+                out += [f"#   {line}" for line in self._holding(holding, 2)]
+            elif holding.role_id:
+                out.append(f"#   (already holds {holding.role_id}; add a holding with as_of "
+                           f"{self.draft.published} only if you want this source cited)")
+        return out
+
+    def _holding(self, held: Held, indent: int) -> list[str]:
         pad = " " * indent
-        return [f"{pad}- role: {person.role_id}",
+        return [f"{pad}- role: {held.role_id}",
                 f"{pad}  as_of: {yaml_string(self.draft.published)}",
-                *self.cite(span, indent + 2)]
+                *self.cite(held.span, indent + 2)]
 
     def _render_roles(self) -> list[str]:
         if not self.draft.roles:
@@ -149,8 +162,9 @@ class DraftWriter:
                 continue
             items.append(f"  - id: {org.draft_id}")
             items.append(f"    name: {yaml_string(org.name)}")
-            items.append(f"    kind: {_org_kind(org.name)}")
-            items.append(f"    acronyms: [{yaml_string(org.acronym)}]")
+            items.append(f"    kind: {self._org_kind(org.name)}")
+            if org.acronym:
+                items.append(f"    acronyms: [{yaml_string(org.acronym)}]")
             if org.parent:
                 items.append(f"    parent: {org.parent}")
             items += self.cite(org.span, 4)
@@ -175,17 +189,18 @@ class DraftWriter:
                 for topic in meeting.topics:
                     out.append(f"#     - text: {yaml_string(self.doc.at(topic))}")
                     out += [f"#   {line}" for line in self.cite(topic, 4)]
-                for speaker, quote, how in meeting.statements:
-                    out.append(f"#     - speaker: {speaker.ref}  # {how}")
-                    out.append("#       kind: direct")
-                    out += [f"#   {line}" for line in self.cite(quote, 4)]
+                for said in meeting.statements:
+                    out.append(f"#     - speaker: {said.speaker.ref}  # {said.how}")
+                    out.append(f"#       kind: {said.kind}")
+                    out += [f"#   {line}" for line in self.cite(said.span, 4)]
                 continue
             items.append(f"  - id: {meeting.draft_id}")
-            items.append(f"    title: {yaml_string(f'{names[0]} meets {_join(names[1:])}')}")
+            items.append(f"    title: {yaml_string(self._title(names))}")
             items.append(f"    date: {yaml_string(meeting.date)}")
             items.append(f"    date_kind: {meeting.date_kind}"
                          + ("  # the source's date; the meeting may be earlier"
-                            if meeting.date_kind == "report" else ""))
+                            if meeting.date_kind == "report" else
+                            "  # the date the text gives for the meeting"))
             if meeting.date_span is not None:
                 items.append("    date_cite:")
                 items += self.cite(meeting.date_span, 4)[1:]
@@ -205,10 +220,10 @@ class DraftWriter:
                     items += self.cite(topic, 8)
             if meeting.statements:
                 items.append("    statements:")
-                for speaker, quote, how in meeting.statements:
-                    items.append(f"      - speaker: {speaker.ref}  # {how}")
-                    items.append("        kind: direct")
-                    items += self.cite(quote, 8)
+                for said in meeting.statements:
+                    items.append(f"      - speaker: {said.speaker.ref}  # {said.how}")
+                    items.append(f"        kind: {said.kind}")
+                    items += self.cite(said.span, 8)
             items.append("")
         for loose, quote, how in self.draft.loose_statements:
             who = loose.ref if loose else "TODO"
@@ -221,63 +236,19 @@ class DraftWriter:
         out.append("meetings:" if items else "meetings: []")
         return out + items
 
-    # -- summary -----------------------------------------------------------------------
-    def summary(self, *, source: str, sources_yaml: str, entry_line: int, draft: str,
-                title: str, published: str, date_given: bool, nbytes: int,
-                problems: Sequence[Problem]) -> str:
-        """What ``meetbot ingest`` prints."""
-        new_people = [p.draft_id for p in self.draft.people if not p.kb_id]
-        known_people = [p.kb_id for p in self.draft.people if p.kb_id]
-        new_orgs = [o.draft_id for o in self.draft.orgs if not o.kb_id]
-        known_orgs = [o.kb_id for o in self.draft.orgs if o.kb_id]
-        new_meetings = [m.draft_id for m in self.draft.meetings if not m.kb_match]
-        statements = sum(len(m.statements) for m in self.draft.meetings)
-        date_note = ("from --date" if date_given else
-                     f"found in the text: {self.doc.at(self.draft.found_date.span)!r}"
-                     if self.draft.found_date else "")
-        lines = [
-            f"Registered source {self.draft.source_id!r} in {sources_yaml}:{entry_line}",
-            f"  text:      {source} ({nbytes} bytes, copied verbatim)",
-            f"  title:     {title!r}",
-            f"  published: {published} ({date_note})",
-            f"Draft written: {draft} (not served until you move its entries into the "
-            "knowledge files)",
-            f"  people:        {_listing(new_people, 'new')}; {_listing(known_people, 'known')}",
-            f"  roles:         {_listing([r.draft_id for r in self.draft.roles], 'new')}",
-            f"  organisations: {_listing(new_orgs, 'new')}; {_listing(known_orgs, 'known')}",
-            f"  meetings:      {_listing(new_meetings, 'candidate')}",
-            f"  statements:    {statements} quoted"
-            + (f", {len(self.draft.loose_statements)} without a meeting (commented out)"
-               if self.draft.loose_statements else ""),
-        ]
-        if problems:
-            lines.append(f"The draft has {len(problems)} problem(s):")
-            lines += [f"  {p}" for p in problems]
-        else:
-            lines.append("  every cite quote verified against the source text; "
-                         "`meetbot check` passes")
-        lines.append("Next: review the draft, move what is right into knowledge/*.yaml, delete "
-                     "the draft, then run `meetbot check`.")
-        return "\n".join(lines)
+    def _title(self, names: list[str]) -> str:
+        return self.vocab.meeting_title.format(first=names[0], others=_join(names[1:]),
+                                               all=_join(names, self.vocab.and_word))
+
+    def _org_kind(self, name: str) -> str:
+        words = {word_key(w) for w in name.split()}
+        for kind, marks in self.vocab.org_kinds.items():
+            if words & marks:
+                return kind
+        return "institution"
 
 
-
-def _join(names: Sequence[str]) -> str:
+def _join(names: Sequence[str], word: str = "and") -> str:
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _listing(ids: Sequence[str | None], label: str) -> str:
-    shown = [i for i in ids if i]
-    if not shown:
-        return f"0 {label}"
-    return f"{len(shown)} {label} ({', '.join(shown)})"
-
-
-def _org_kind(name: str) -> str:
-    words = set(normalize(name).split())
-    for kind, marks in ORG_KINDS:
-        if words & marks:
-            return kind
-    return "institution"
+    return ", ".join(names[:-1]) + f" {word} " + names[-1]

@@ -14,19 +14,37 @@ from meetbot.curation.ingest.document import FoundDate, Span
 
 
 @dataclass
+class Held:
+    """A role a person is shown in: the title as written, and the role it is."""
+
+    title: str
+    span: Span
+    """Where the title and the name are written together ("Secretary General Helga Schmid")."""
+    title_span: Span
+    """Where the title alone is written."""
+    role_id: str | None = None
+    is_new: bool = False
+
+
+@dataclass
 class DocPerson:
     """A person found in the document."""
 
     name: str
     name_span: Span
-    title: str | None
-    title_span: Span | None
     kb_id: str | None = None
     draft_id: str = ""
-    role_id: str | None = None
-    role_is_new: bool = False
-    found_span: Span | None = None
-    """Title and name as written together, e.g. "Secretary General Helga Schmid"."""
+    held: list[Held] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    """Every title the person is shown with (a role's, or its shorter forms)."""
+    gender: str | None = None
+    gender_cue: str = ""
+    """What in the text tells the gender ("For her part, ...")."""
+
+    @property
+    def title(self) -> str | None:
+        """The longest title the person is shown with."""
+        return max((h.title for h in self.held), key=len, default=None)
 
     @property
     def surname(self) -> str:
@@ -41,10 +59,10 @@ class DocPerson:
 
 @dataclass
 class DocOrg:
-    """An organisation written out with its acronym: "Full Name (ACR)"."""
+    """An organisation named in the document: "Full Name (ACR)", or a name on its own."""
 
     name: str
-    acronym: str
+    acronym: str | None
     span: Span
     kb_id: str | None = None
     draft_id: str = ""
@@ -70,6 +88,17 @@ class Mention:
 
 
 @dataclass
+class Statement:
+    """What a person said: their words quoted (direct) or the text's account (reported)."""
+
+    speaker: DocPerson
+    span: Span
+    how: str
+    """How the speaker was found (a comment for the curator)."""
+    kind: str = "direct"
+
+
+@dataclass
 class DocMeeting:
     """A candidate meeting."""
 
@@ -77,7 +106,7 @@ class DocMeeting:
     sentence: Span
     mentions: list[int] = field(default_factory=list)
     topics: list[Span] = field(default_factory=list)
-    statements: list[tuple[DocPerson, Span, str]] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
     draft_id: str = ""
     kb_match: str | None = None
     date: str = ""
@@ -102,6 +131,8 @@ class Draft:
     mentions: list[Mention] = field(default_factory=list)
     meetings: list[DocMeeting] = field(default_factory=list)
     loose_statements: list[tuple[DocPerson | None, Span, str]] = field(default_factory=list)
+    meeting_date: FoundDate | None = None
+    """A date the text gives for the meetings ("On 10 February 2026, ... held meetings")."""
     """Quotations with no meeting to attach them to (the speaker, if found)."""
     events: list[str] = field(default_factory=list)
     """Ids of the knowledge base's events the text mentions."""

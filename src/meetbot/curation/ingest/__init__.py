@@ -117,7 +117,8 @@ def ingest(knowledge_dir: Path, file: Path, *, url: str, publisher: str,
         published = found_date.value
     else:
         raise NoDate(str(file))
-    title = squash_whitespace(title) if title else find_title(doc, found_date)
+    title = (squash_whitespace(title) if title else
+             find_title(doc, found_date, vocabulary(language).connectors))
     if not title:
         raise BadOption("no title found in the document; pass --title")
     sid = source_id.strip() if source_id else _source_id(title, published, words, language)

@@ -222,21 +222,23 @@ def date_value(match: re.Match[str], months: Mapping[str, int]) -> str | None:
         return None
 
 
-def find_title(doc: Document, found_date: FoundDate | None) -> str:
-    """The headline: a substantial line (before the date line when there is one)."""
+def find_title(doc: Document, found_date: FoundDate | None,
+               connectors: frozenset[str] = frozenset()) -> str:
+    """The headline: a substantial line without a full stop, the last one before the date
+    line when there is one. A page often repeats its headline (its title and its heading):
+    a repeated line counts; a line that breaks off at a connector ("Official website of the")
+    does not."""
     lines: list[tuple[int, str]] = []
     offset = 0
     for line in doc.text.splitlines(keepends=True):
         lines.append((offset, line.strip()))
         offset += len(line)
-    counts: dict[str, int] = {}
-    for _, line in lines:
-        counts[line] = counts.get(line, 0) + 1
 
     def substantial(line: str) -> bool:
         words = line.split()
-        return (4 <= len(words) <= 30 and 20 <= len(line) <= 200 and counts[line] == 1
+        return (4 <= len(words) <= 30 and 20 <= len(line) <= 200
                 and line[-1] not in ".:;,!?" and line[0].isupper()
+                and word_key(words[-1]) not in connectors
                 and "test data" not in line.lower())
 
     dated = found_date.span if found_date is not None else None

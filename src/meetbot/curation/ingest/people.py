@@ -28,8 +28,15 @@ class PeopleFinder(Step):
     def run(self) -> None:
         """Add the people of the document (with their roles) to the draft."""
         self.by_key: dict[str, DocPerson] = {}
-        for first, last in self._name_runs():
+        runs = self._name_runs()
+        for first, last in runs:
             self._add(first, last)
+        for first, last in runs:  # the same names without a title: what they tell of gender
+            run = self.doc.words[first:last]
+            name = self.scope.morph.nominative_name([t.text for t in run])
+            person = self.by_key.get(normalize(name))
+            if person is not None:
+                self._gender(person, first, last)
         resolver = RoleResolver(self.scope)
         for person in self.draft.people:
             resolver.resolve(person)
@@ -92,7 +99,7 @@ class PeopleFinder(Step):
             if title and all(normalize(h.title) != normalize(title) for h in person.held):
                 person.held.append(Held(title, found, span))
                 person.titles.append(title)
-        self._gender(person, first)
+        self._gender(person, first, end)
 
     def _person_alias(self, name: str) -> str | None:
         exact = self.scope.alias(name, "person")
@@ -102,7 +109,7 @@ class PeopleFinder(Step):
             return None
         return self.scope.linked(name, "person")
 
-    def _gender(self, person: DocPerson, first: int) -> None:
+    def _gender(self, person: DocPerson, first: int, end: int) -> None:
         """What the text tells of the person's gender, next to this mention."""
         if person.gender:
             return
@@ -117,7 +124,7 @@ class PeopleFinder(Step):
             turn = self.vocab.gender_of_turn(self.doc.keys, at)
             if turn is not None and turn[0] and turn[1] == first:
                 person.gender = turn[0]
-                cue = self.doc.at(Span(words[start].start, words[first].end))
+                cue = self.doc.at(Span(words[start].start, words[end - 1].end))
                 person.gender_cue = f"the text: {cue!r}"
                 return
         if first > 0:

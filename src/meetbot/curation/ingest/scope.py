@@ -100,8 +100,10 @@ class Scope:
         vocab = self.vocab
         if key in vocab.title_words or key in vocab.org_words or key in self.stop:
             return False
-        if len(token.norm) > 3 and normalize(token.norm) in self.words.months:
-            return False  # a month's name ("Jan" may be a given name: Jan Braathu)
+        if (len(token.norm) > 3 and normalize(token.norm) in self.words.months
+                and self.morph.name_part(token.text) is None):
+            return False  # a month's name ("Jan" may be a given name: Jan Braathu, and
+            # "Мартой" one whose stem is a month's)
         if key in vocab.weekdays:
             return False
         if self.morph.is_verbal(token.text) or self.morph.is_linking(token.text):

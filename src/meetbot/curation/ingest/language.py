@@ -115,6 +115,7 @@ class Vocabulary:
     """A drafted meeting's title: ``{first}`` meets ``{others}``, or ``{all}`` of them."""
     and_word: str
     place_connectors: frozenset[str]
+    prepositions: frozenset[str]
 
     def pronoun_gender(self, key: str) -> str | None:
         """The gender a subject pronoun ("she", "он") tells, or None for any other word."""
@@ -174,4 +175,5 @@ def vocabulary(language: str) -> Vocabulary:
         meeting_title=str(data["meeting_title"]),
         and_word=str(data["and_word"]),
         place_connectors=_words(data["place_connectors"]),
+        prepositions=_words(data["prepositions"]),
     )

@@ -233,8 +233,7 @@ class MeetingFinder(Step):
         return [span]
 
     def _preposition(self, token: Token) -> bool:
-        return (token.key in self.vocab.connectors - {"the", "and"}
-                or (self.scope.morph.is_linking(token.text) and token.key not in ("и", "или")))
+        return token.key in self.vocab.prepositions or self.scope.morph.is_preposition(token.text)
 
     def _clause_end(self, start: int, end: int) -> int:
         """Where a new clause cuts a list of topics short: ", highlighting ...", ", отметив"."""
@@ -250,8 +249,7 @@ class MeetingFinder(Step):
         return end
 
     def _verbal(self, token: Token) -> bool:
-        return ((self.vocab.language == "en" and token.norm.endswith("ing"))
-                or self.scope.morph.is_verbal(token.text))
+        return self.scope.morph.is_gerund(token.text) or self.scope.morph.is_verbal(token.text)
 
     def _without_lead(self, span: Span) -> Span:
         first, last = self.doc.word_range(span)

@@ -100,7 +100,7 @@ class MentionFinder(Step):
     def _holder(self, text: str, phrase: list[str]) -> DocPerson | None:
         """The found person a bare title refers to, when exactly one fits: the one whose
         titles hold every word of it, else the holder of the role it names."""
-        wanted = set(phrase) - self.vocab.connectors - {"the"}
+        wanted = set(phrase) - self.vocab.connectors
         fitting = [p for p in self.draft.people
                    if any(wanted <= {"-".join(normalize(w).split()) for w in title.split()}
                           for title in p.titles)]

@@ -37,6 +37,15 @@ class Morphology:
         """Whether ``word`` is a preposition, conjunction or particle."""
         return False
 
+    def is_preposition(self, word: str) -> bool:
+        """Whether ``word`` is a preposition (languages without a dictionary list theirs)."""
+        return False
+
+    def is_gerund(self, word: str) -> bool:
+        """Whether ``word`` is a gerund or participle ("Greeting", "highlighting"): English
+        ones end in -ing."""
+        return len(word) > 4 and word.lower().endswith("ing")
+
     def gender(self, word: str) -> str | None:
         """"female" or "male" when the form of ``word`` tells (a name, a past-tense verb)."""
         return None
@@ -80,6 +89,16 @@ class RussianMorphology(Morphology):
         particle."""
         parses = self._parses(word)
         return bool(parses) and parses[0].tag.POS in _LINKING
+
+    def is_preposition(self, word: str) -> bool:
+        """Whether the likeliest reading of ``word`` is a preposition."""
+        parses = self._parses(word)
+        return bool(parses) and parses[0].tag.POS == "PREP"
+
+    def is_gerund(self, word: str) -> bool:
+        """Whether the likeliest reading of ``word`` is a gerund ("приветствуя")."""
+        parses = self._parses(word)
+        return bool(parses) and parses[0].tag.POS == "GRND"
 
     def gender(self, word: str) -> str | None:
         """The gender of a given name, or of a past-tense verb's subject."""

@@ -33,7 +33,7 @@ class RoleResolver:
         person.held = sorted(kept, key=lambda h: h.span.start)
 
     def _keys(self, title: str) -> list[str]:
-        skip = self.scope.vocab.connectors | {"the"}
+        skip = self.scope.vocab.connectors
         keys = ("-".join(normalize(t).split()) for t in title.split())
         return [w for w in keys if w not in skip]
 

@@ -122,7 +122,8 @@ class Scope:
                 if self.morph.language == "ru":
                     known = self.morph.name_part(token.text) is not None
                 else:
-                    known = not (token.norm.endswith("ing") or token.norm in self.lower_words)
+                    known = not (self.morph.is_gerund(token.text)
+                                 or token.norm in self.lower_words)
             self._name_words[index] = known
         return known
 

@@ -19,7 +19,7 @@ from meetbot.lang.normalize import normalize
 
 LANGUAGES_DIR = Path(__file__).resolve().parent / "languages"
 WILDCARD = "*"
-WILDCARD_WORDS = 3
+WILDCARD_WORDS = 4
 """A ``*`` in a phrase stands for one to this many words."""
 
 
@@ -29,7 +29,7 @@ def word_key(text: str) -> str:
 
 
 class Phrases:
-    """Phrases (runs of words, ``*`` for one to three words) to find in a list of word keys."""
+    """Phrases (runs of words, ``*`` for one to four words) to find in a list of word keys."""
 
     def __init__(self, phrases: Sequence[str]) -> None:
         self.phrases: list[tuple[str, ...]] = []
@@ -43,13 +43,14 @@ class Phrases:
             self.first.setdefault(words[0], []).append(words)
 
     def match(self, keys: Sequence[str], at: int) -> int | None:
-        """The end index of the longest phrase starting at ``keys[at]``, or None."""
-        best: int | None = None
+        """The end index of the phrase starting at ``keys[at]`` that skips the fewest words
+        for its ``*`` (then the longest), or None."""
+        best: tuple[int, int] | None = None
         for words in self.first.get(keys[at], ()):
-            end = _match(words, keys, at)
-            if end is not None and (best is None or end > best):
-                best = end
-        return best
+            found = _match(words, keys, at, 0)
+            if found is not None and (best is None or (found[1], -found[0]) < (best[1], -best[0])):
+                best = found
+        return best[0] if best is not None else None
 
     def find(self, keys: Sequence[str], start: int = 0, end: int | None = None
              ) -> tuple[int, int] | None:
@@ -62,21 +63,23 @@ class Phrases:
         return None
 
 
-def _match(words: tuple[str, ...], keys: Sequence[str], at: int) -> int | None:
+def _match(words: tuple[str, ...], keys: Sequence[str], at: int,
+           skipped: int) -> tuple[int, int] | None:
+    """(end, words skipped by ``*``) of ``words`` matched at ``keys[at]``, fewest skipped."""
     if not words:
-        return at
+        return at, skipped
     if at >= len(keys):
         return None
     head, rest = words[0], words[1:]
     if head == WILDCARD:
         for skip in range(1, WILDCARD_WORDS + 1):
-            end = _match(rest, keys, at + skip)
-            if end is not None:
-                return end
+            found = _match(rest, keys, at + skip, skipped + skip)
+            if found is not None:
+                return found
         return None
     if keys[at] != head:
         return None
-    return _match(rest, keys, at + 1)
+    return _match(rest, keys, at + 1, skipped)
 
 
 @dataclass(frozen=True)

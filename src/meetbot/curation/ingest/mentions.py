@@ -106,6 +106,11 @@ class MentionFinder(Step):
                           for title in p.titles)]
         if len(fitting) == 1:
             return fitting[0]
+        exact = [p for p in fitting
+                 if any(wanted == {"-".join(normalize(w).split()) for w in title.split()}
+                        - self.vocab.connectors for title in p.titles)]
+        if len(exact) == 1:
+            return exact[0]  # "the President": the one shown as just "President"
         role = self.scope.linked(text, "role")
         if role is not None:
             holders = [p for p in self.draft.people if any(h.role_id == role for h in p.held)]

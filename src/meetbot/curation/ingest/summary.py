@@ -25,7 +25,9 @@ def summary(writer: DraftWriter, *, source: str, sources_yaml: str, entry_line: 
     lines = [
         f"Registered source {writer.draft.source_id!r} in {sources_yaml}:{entry_line}",
         f"  text:      {source} ({nbytes} bytes, copied verbatim)",
-        f"  title:     {title!r}",
+        f"  title:     {title!r}" + ("" if date_given or not title.endswith("…") else
+                                        " (no headline in the text: its first sentence, "
+                                        "shortened; pass --title to set it)"),
         f"  published: {published} ({date_note})",
         f"Draft written: {draft} (not served until you move its entries into the "
         "knowledge files)",

@@ -18,7 +18,6 @@ import pytest
 import yaml
 
 from kbfactory import PROJECT_ROOT, REAL_KNOWLEDGE
-from meetbot.curation import ingest as ingest_module
 from meetbot.curation.ingest import (
     AlreadyRegistered,
     BadOption,
@@ -27,10 +26,11 @@ from meetbot.curation.ingest import (
     DocumentUnreadable,
     NoDate,
     RegistrationFailed,
-    _append_source,
     check_drafts,
     ingest,
+    register,
 )
+from meetbot.curation.ingest.register import append_source
 from meetbot.domain.schema import KnowledgeFile
 from meetbot.errors import KnowledgeError
 from meetbot.lang.normalize import squash_whitespace
@@ -137,12 +137,18 @@ def test_the_draft_has_people_orgs_quotes_and_meetings(draft: dict[str, Any]) ->
         "Karin Holm": "First Deputy Director of the Office for Democratic Institutions and "
                       "Human Rights"}
     assert all(h["as_of"] == "2026-03-14" for p in people.values() for h in p["roles"])
-    # "Full Name (ACR)": the new one is drafted, the known ones are matched
-    (org,) = draft["organizations"]
+    # "Full Name (ACR)": the new one is drafted, the known ones are matched; other new
+    # organisations drafted are ones the text names
+    org = next(o for o in draft["organizations"] if o.get("acronyms") == ["CPC"])
+    text = DOCUMENT.read_text(encoding="utf-8")
+    assert all(o["name"] in text for o in draft["organizations"])
     assert (org["name"], org["acronyms"], org["parent"]) == (
         "OSCE Conflict Prevention Centre", ["CPC"], "osce")
+    ministry = next(o for o in draft["organizations"]
+                    if o["name"] == "Ministry of Foreign Affairs of the Republic of Norvalia")
+    assert ministry["kind"] == "ministry"
     assert {roles[p["roles"][0]["role"]].get("organization") for p in people.values()} == {
-        None, org["id"], "odihr"}
+        ministry["id"], org["id"], "odihr"}
     # candidate meetings, with participants, topics and the quoted statements
     meetings = {frozenset(m["participants"]): m for m in draft["meetings"]}
     valkova, lindgren, holm = (next(i for i, p in people.items() if p["name"] == name)
@@ -158,7 +164,9 @@ def test_the_draft_has_people_orgs_quotes_and_meetings(draft: dict[str, Any]) ->
     assert said[valkova].startswith("Norvalia will approach its Chairpersonship as an honest "
                                     "broker.")
     assert said[lindgren].startswith("Prevention is always cheaper than crisis management.")
-    assert all(s["kind"] == "direct" for s in main["statements"])
+    # the quotations are direct; what the text tells of Lindgren's words is reported
+    kinds = {s["cite"]["quote"].split()[0]: s["kind"] for s in main["statements"]}
+    assert kinds == {"Norvalia": "direct", "Prevention": "direct", "Director": "reported"}
     side = meetings[frozenset({valkova, holm})]
     assert [t["text"] for t in side["topics"]] == [
         "election observation and the strengthening of civil society institutions"]
@@ -359,13 +367,13 @@ def test_a_broken_knowledge_base_is_not_touched(kb_copy: Path) -> None:
 
 def test_registration_is_rolled_back_when_the_result_would_not_load(
         kb_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_entry = ingest_module._source_entry
+    real_entry = register.source_entry
 
     def broken_entry(*args: Any) -> list[str]:
         lines: list[str] = real_entry(*args)
         return [*lines[:-1], "  published: again"]  # a duplicate key
 
-    monkeypatch.setattr(ingest_module, "_source_entry", broken_entry)
+    monkeypatch.setattr(register, "source_entry", broken_entry)
     with pytest.raises(RegistrationFailed, match=r"sources\.yaml:\d+: duplicate key"):
         ingest(kb_copy, DOCUMENT, url=URL, publisher=PUBLISHER)
 
@@ -399,7 +407,7 @@ def test_append_keeps_comments_and_other_sections(tmp_path: Path) -> None:
            "\n"
            "# the people section follows\n"
            "people: []\n")
-    new, line = _append_source(path, old.encode(), ENTRY)
+    new, line = append_source(path, old.encode(), ENTRY)
     text = new.decode()
     data = yaml.safe_load(text)
     assert [s["id"] for s in data["sources"]] == ["old", "new"]
@@ -410,11 +418,11 @@ def test_append_keeps_comments_and_other_sections(tmp_path: Path) -> None:
 
 
 def test_append_to_a_missing_or_sectionless_file(tmp_path: Path) -> None:
-    new, line = _append_source(tmp_path / "sources.yaml", None, ENTRY)
+    new, line = append_source(tmp_path / "sources.yaml", None, ENTRY)
     assert yaml.safe_load(new)["sources"][0]["id"] == "new" and line == 2
-    new, line = _append_source(tmp_path / "x.yaml", b"# nothing yet\npeople: []\n", ENTRY)
+    new, line = append_source(tmp_path / "x.yaml", b"# nothing yet\npeople: []\n", ENTRY)
     data = yaml.safe_load(new)
     assert data["sources"][0]["id"] == "new" and data["people"] == []
     assert new.decode().split("\n")[line - 1] == "  - id: new"
     with pytest.raises(RegistrationFailed, match="sources: \\[\\]"):
-        _append_source(tmp_path / "x.yaml", b"sources: []\n", ENTRY)
+        append_source(tmp_path / "x.yaml", b"sources: []\n", ENTRY)

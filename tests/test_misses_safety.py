@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from kbfactory import PROJECT_ROOT, REAL_KNOWLEDGE
-from meetbot.curation import misses
 from meetbot.curation.misses import MissLog, log_files, report
+from meetbot.curation.misses import log as misses_log
 from meetbot.domain.answer import Answer
 
 WRITERS = 8
@@ -127,7 +127,7 @@ def test_a_writer_stuck_holding_the_lock_costs_a_miss_not_an_answer(
     path = tmp_path / "misses.jsonl"
     log = MissLog(path, salt="test")
     assert log.record(decline("who funds the osce"))
-    monkeypatch.setattr(misses, "LOCK_TIMEOUT", 0.2, raising=False)
+    monkeypatch.setattr(misses_log, "LOCK_TIMEOUT", 0.2)
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path / ".misses.jsonl.lock")],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:

@@ -189,10 +189,13 @@ def _check_drafts(directory: Path) -> bool:
     if not drafts.is_dir() or not any(drafts.glob("*.yaml")):
         return True
     from meetbot.curation.ingest import check_drafts
+    from meetbot.curation.ingest.needs import draft_needs
 
     problems = check_drafts(directory)
     for problem in problems:
         print(problem)
+    for need in draft_needs(directory):
+        print(need)
     if not problems:
         print(f"drafts: {len(list(drafts.glob('*.yaml')))} draft file(s) valid "
               "(not served until moved into the knowledge base)")

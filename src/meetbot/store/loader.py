@@ -48,6 +48,7 @@ from meetbot.lang.catalog import (
 )
 from meetbot.lang.normalize import squash_whitespace
 from meetbot.store.directory import default_knowledge_dir, fingerprint, knowledge_files
+from meetbot.store.hints import did_you_mean, quote_hint, validation_problems, yaml_problem
 
 SECTIONS = ("sources", "people", "roles", "organizations", "events", "meetings", "faq",
             "intents")
@@ -121,9 +122,7 @@ def parse_file(path: Path, display: str) -> ParsedFile:
         if problems:
             raise KnowledgeError(problems)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = mark.line + 1 if mark else None
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        where, message = yaml_problem(exc, text)
         raise KnowledgeError([Problem(display, where, f"YAML error: {message}")]) from None
     except yaml.YAMLError as exc:
         raise KnowledgeError([Problem(display, None, f"YAML error: {exc}")]) from None
@@ -253,27 +252,8 @@ _SECTION_TYPES: dict[str, type] = {
 def _problems(parsed: ParsedFile, exc: ValidationError, prefix: Path_ = (), *,
               top_level: tuple[str, Sequence[str]] = ("sections", SECTIONS)) -> list[Problem]:
     """Pydantic's errors as ``file:line`` problems (``top_level``: what the file may hold)."""
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc = (*prefix, *err["loc"])
-        where = ".".join(str(part) for part in loc)
-        message = err["msg"]
-        if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
-            message = f"unknown key {loc[-1]!r}"
-            if len(loc) == 1:
-                message += f" ({top_level[0]} are: {', '.join(top_level[1])})"
-        elif err["type"] == "missing":
-            message = f"missing required key {loc[-1]!r}"
-        else:
-            named = False
-            if err["type"] == "value_error":  # a check of the schema's: its own words
-                message = str(err.get("ctx", {}).get("error", message))
-                named = str(err.get("input")) in message
-            message = f"{where}: {message}"
-            if "input" in err and not isinstance(err["input"], dict | list) and not named:
-                message += f" (got {err['input']!r})"
-        problems.append(Problem(parsed.name, parsed.line(loc), message))
-    return problems
+    return validation_problems(parsed.name, parsed.line, exc, prefix, top_level,
+                               _SECTION_TYPES)
 
 
 def load_directory(directory: Path | str | None) -> KnowledgeBase:
@@ -438,13 +418,17 @@ def assemble(root: Path, parsed_files: list[tuple[ParsedFile, KnowledgeFile]],
                 origin[key] = (parsed, path)
                 tables[section][entry.id] = entry
 
-    def ref(key: tuple[str, str], subpath: Path_, target: str, value: str | None) -> None:
+    def ref(key: tuple[str, str], subpath: Path_, target: str, value: str | None) -> bool:
+        """Report a reference to no entry; True when ``value`` names one (or a broken one)."""
         if value is None or value in tables[target] or value in declared:
-            return
+            return True
         parsed, path = origin[key]
-        known = ", ".join(sorted(tables[target])[:8]) or "none defined"
+        close = did_you_mean(value, tables[target])
+        known = (f"did you mean {close!r}?" if close else
+                 "known: " + (", ".join(sorted(tables[target])[:8]) or "none defined"))
         problems.append(Problem(parsed.name, parsed.line((*path, *subpath)),
-                                f"unknown {target} id {value!r} (known: {known})"))
+                                f"unknown {target} id {value!r} ({known})"))
+        return False
 
     for pid, person in tables["people"].items():
         for i, holding in enumerate(person.roles):
@@ -457,10 +441,14 @@ def assemble(root: Path, parsed_files: list[tuple[ParsedFile, KnowledgeFile]],
         ref(("events", eid), ("organization",), "organizations", event.organization)
     for mid, meeting in tables["meetings"].items():
         ref(("meetings", mid), ("event",), "events", meeting.event)
-        for i, pid in enumerate(meeting.participants):
-            ref(("meetings", mid), ("participants", i), "people", pid)
+        unknown = {pid for i, pid in enumerate(meeting.participants)
+                   if not ref(("meetings", mid), ("participants", i), "people", pid)}
         for i, statement in enumerate(meeting.statements):
+            if statement.speaker in unknown:
+                continue  # the same misspelt id: reported once, at the participant
             ref(("meetings", mid), ("statements", i, "speaker"), "people", statement.speaker)
+            if unknown:
+                continue  # with the participants wrong, "not a participant" would be a knock-on
             if (statement.speaker in tables["people"]
                     and statement.speaker not in meeting.participants):
                 parsed, path = origin[("meetings", mid)]
@@ -502,7 +490,8 @@ def assemble(root: Path, parsed_files: list[tuple[ParsedFile, KnowledgeFile]],
                 problems.append(Problem(
                     parsed.name, parsed.line((*subpath, "quote")),
                     f"quote not found in source {value.source!r}: "
-                    f"{_shorten(value.quote)!r}"))
+                    f"{_shorten(value.quote)!r}; "
+                    f"{quote_hint(squash_whitespace(value.quote), doc.flat)}"))
 
     if problems:
         raise KnowledgeError(problems)

@@ -21,17 +21,13 @@ from collections.abc import Iterator
 import pytest
 
 from meetbot.answers.engine import Engine
-from meetbot.frontends.telegram import (
-    COMMANDS,
-    Settings,
-    build_application,
-    post_init,
-    post_shutdown,
-)
+from meetbot.frontends.telegram.app import build_application, post_init, post_shutdown
+from meetbot.frontends.telegram.commands import COMMANDS
+from meetbot.frontends.telegram.settings import Settings
 from meetbot.store.directory import default_knowledge_dir
 from meetbot.store.live import LiveKnowledge
 
-from .client import BotMessage, TelegramUser, make_entity
+from .client import TelegramUser, make_entity
 from .conftest import BOT_USERNAME, REPO_ROOT, Emulator, free_port
 from .ptb_thread import AnyApplication, BotThread
 
@@ -41,13 +37,6 @@ ADMIN_ID = 4_000_001
 CLARIFY_CANDIDATES = ("wen tokaev mete", "tokaev hed", "shmid hed", "tokaev astana",
                       "wen did tokaev mete shmid", "shmid summit", "mete list")
 AKORDA = 'href="https://akorda.kz/'
-
-
-def _quote_button(message: BotMessage, prefix: str) -> str:
-    for data in message.callback_data():
-        if data.startswith(prefix):
-            return data
-    raise AssertionError(f"no {prefix!r} button in {message.callback_data()!r}")
 
 
 def clarifying_question(engine: Engine) -> tuple[str, str]:
@@ -114,7 +103,7 @@ def test_show_the_quote_edits_the_answer_in_place(
     telegram_user.send_text("when did tokaev meet shmid")
     [answer] = telegram_user.wait_for_bot_messages(1)
     assert "<blockquote>" not in (answer.text or "")
-    query_id = telegram_user.press_button(answer, _quote_button(answer, "quote:"))
+    query_id = telegram_user.press_button(answer, answer.button_data("Show the quote"))
     telegram_user.wait_for_callback_answer(query_id)
     [edit] = telegram_user.wait_for_bot_edits(1)
     assert edit["method"] == "editMessageText"
@@ -123,7 +112,7 @@ def test_show_the_quote_edits_the_answer_in_place(
     [current] = telegram_user.bot_messages()
     assert current.edited and "<blockquote>" in (current.text or "")
     assert "Hide the quote" in [b["text"] for b in current.buttons()]
-    telegram_user.press_button(current, _quote_button(current, "hide:"))
+    telegram_user.press_button(current, current.button_data("Hide the quote"))
     [back] = telegram_user.wait_for_bot_edits(1)
     assert back["text"] == answer.text
     telegram_user.assert_no_bot_messages(wait=0.2)

@@ -1,0 +1,148 @@
+"""Secrets: reading the bot token, keeping it (and the webhook secret) out of every log.
+
+The token never reaches a log: httpx/httpcore (which log request URLs, and the token is in
+every URL) are set to WARNING, and a :class:`SecretRedactor` on the root handlers redacts it
+from any record that still contains it. Below DEBUG, :class:`QuietOutages` shortens a network
+failure to one line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final
+
+import httpx
+from telegram.error import InvalidToken, NetworkError
+
+from meetbot.errors import TokenError
+from meetbot.files import FileRefused, read_regular
+
+TOKEN_PATTERN: Final = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
+SECRET_TOKEN_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+MAX_TOKEN_FILE_BYTES: Final = 4096
+"""A token file holds one token (about 46 characters); anything larger is not one."""
+
+
+def read_token(token_file: Path | None = None,
+               environ: Mapping[str, str] | None = None) -> str:
+    """Return the bot token from ``token_file`` or ``TELEGRAM_BOT_TOKEN``; check its shape.
+
+    Raises :class:`TokenError` (whose message never contains the token) when it is missing,
+    unreadable or malformed.
+    """
+    env = os.environ if environ is None else environ
+    if token_file is not None:
+        token = _read_small(token_file, "token file", TokenError)
+        where = f"the token file {token_file}"
+    else:
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        where = "TELEGRAM_BOT_TOKEN"
+        if not token:
+            raise TokenError("no bot token: set TELEGRAM_BOT_TOKEN (or use --token-file); "
+                             "get one from @BotFather")
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise TokenError(f"the bot token in {where} is malformed (expected digits, a colon "
+                         "and at least 30 letters, digits, '_' or '-', as @BotFather gives it)")
+    return token
+
+
+def _read_small(path: Path, what: str, error: type[Exception]) -> str:
+    """The stripped text of a small secret file; ``error`` (without its content) if not."""
+    try:
+        return read_regular(path, MAX_TOKEN_FILE_BYTES).decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError, FileRefused) as exc:
+        reason = (exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+                  if isinstance(exc, UnicodeDecodeError) else str(exc))
+        raise error(f"cannot read the {what} {path}: {reason}") from None
+
+
+class SecretRedactor(logging.Filter):
+    """Replace the bot token (and the webhook secret) in any log record, traceback included."""
+
+    def __init__(self, token: str, secret: str | None = None) -> None:
+        super().__init__()
+        self.secrets = tuple((value, label) for value, label in
+                             ((token, "[token]"), (secret, "[secret]")) if value)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret replaced by its label."""
+        for value, label in self.secrets:
+            text = text.replace(value, label)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact ``record`` in place; never drop it."""
+        try:
+            message = record.getMessage()
+            redacted = self.redact(message)
+            if redacted != message:
+                record.msg, record.args = redacted, None
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text:
+                record.exc_text = self.redact(record.exc_text)
+            if record.stack_info:
+                record.stack_info = self.redact(record.stack_info)
+        except Exception:  # a broken record must not break logging
+            return True
+        return True
+
+
+OUTAGES: Final = (NetworkError, InvalidToken, httpx.TransportError)
+"""Failures of the network or of the token, not of meetbot: a traceback tells nothing more."""
+
+
+class QuietOutages(logging.Filter):
+    """Below DEBUG, log a network (or token) failure as one line, without its traceback.
+
+    python-telegram-bot logs every failed Bot API call with the chained tracebacks of httpx,
+    httpcore and itself (about a hundred lines for "connection refused"). Unless DEBUG is on,
+    such a record keeps its message, gains the error's own words, and loses the traceback;
+    a failed start-up ("Network Retry Loop (Bootstrap ...) ... Aborting.") is dropped, since
+    :func:`~meetbot.frontends.telegram.app.run_bot` reports the same error in its one closing
+    line. Other errors, bugs included, keep their tracebacks.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Shorten or drop ``record`` as described; keep every other record as it is."""
+        if not record.exc_info or logging.getLogger().isEnabledFor(logging.DEBUG):
+            return True
+        error = record.exc_info[1]
+        if not isinstance(error, OUTAGES):
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record must not break logging
+            return True
+        if message.startswith("Network Retry Loop (Bootstrap") and "Aborting" in message:
+            return False
+        record.msg, record.args = f"{message} ({error})", None
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+def quiet_outages() -> None:
+    """Put a :class:`QuietOutages` on every root handler (before the token redactor)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, QuietOutages) for f in handler.filters):
+            handler.filters.insert(0, QuietOutages())
+
+
+def protect_logs(token: str, secret: str | None = None) -> None:
+    """Keep the token (and webhook secret) out of the logs on every root handler.
+
+    httpx and httpcore, which log request URLs (and the token is in every URL), are set to
+    WARNING; a :class:`SecretRedactor` on each handler catches whatever else carries it (at
+    DEBUG, python-telegram-bot itself logs the API URL and the setWebhook parameters).
+    """
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    redactor = SecretRedactor(token, secret)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, SecretRedactor) and f.secrets == redactor.secrets
+                   for f in handler.filters):
+            handler.addFilter(redactor)

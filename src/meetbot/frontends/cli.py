@@ -228,10 +228,10 @@ def _ask(live: object, args: argparse.Namespace) -> int:
     try:
         for line in sys.stdin:
             question = line.rstrip("\r\n")
-            if not question.strip():
-                continue
+            if not question.strip() and not args.json:
+                continue  # JSON Lines keep one object per line: a blank one is answered too
             answer = live.engine.ask(question, context if args.conversation else None)
-            if args.conversation:
+            if args.conversation and question.strip():
                 context = answer.context
             sys.stdout.write(render(answer) + ("\n" if args.json else "\n\n"))
             sys.stdout.flush()

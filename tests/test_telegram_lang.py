@@ -164,7 +164,7 @@ async def test_russian_user_gets_russian_command_replies(bot: Harness) -> None:
     assert "Встречи, о которых я знаю (5)" in meetings["text"]
     assert ("7 июня 2023 г.: Президент Токаев встретился с Генеральным секретарём ОБСЕ Хельгой "
             "Шмид") in meetings["text"]
-    assert labels(meetings)[0].startswith("7 июня 2023 г.: Президент Токаев")
+    assert labels(meetings)[0] == "Касым-Жомарт Токаев и Хельга Шмид — 7 июня 2023 г."
 
     sources = (await send(bot, "/sources", "ru"))["text"]
     assert "Мои ответы основаны на 2 опубликованных документах" in sources

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from meetbot.answers.engine import Engine
@@ -183,9 +184,12 @@ def test_inline_query_returns_cited_articles(
 
 def test_non_text_messages_get_a_friendly_text_only_reply(
         bot: BotThread, telegram_user: TelegramUser) -> None:
-    telegram_user.send_photo(caption="what is this?")
+    telegram_user.send_photo()
     [reply] = telegram_user.wait_for_bot_messages(1)
     assert "only answer text questions" in (reply.text or "")
+    telegram_user.send_photo(caption="who heads ODIHR?")  # a caption that asks is answered
+    [answer] = telegram_user.wait_for_bot_messages(1)
+    assert "Maria Telalian" in (answer.text or "")
     telegram_user.send_sticker()
     [reply] = telegram_user.wait_for_bot_messages(1)
     assert "only answer text questions" in (reply.text or "")
@@ -311,11 +315,13 @@ def test_bot_py_webhook_mode_with_secret_token(
     port = free_port()
     hook = f"http://127.0.0.1:{port}/telegram-hook"
     secret = "e2e-Secret_token-42"
+    env = {**_bot_env(emulator, bot_token), "MEETBOT_WEBHOOK_SECRET": secret}
+    command = [sys.executable, "bot.py", "bot", "--verbose", "--webhook-url", hook,
+               "--listen", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "bot.py", "bot", "--verbose", "--webhook-url", hook,
-         "--listen", "127.0.0.1", "--port", str(port), "--secret-token", secret],
-        cwd=REPO_ROOT, env=_bot_env(emulator, bot_token), stdin=subprocess.DEVNULL,
+        command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert secret not in " ".join(command)  # nothing for `ps` to show
     try:
         # Unlike Telegram, the emulator neither forwards updates queued before setWebhook nor
         # retries a delivery for long: wait until the webhook is registered and listening.
@@ -328,6 +334,9 @@ def test_bot_py_webhook_mode_with_secret_token(
         [answer] = telegram_user.wait_for_bot_messages(1, timeout=30)
         assert "Maria Telalian" in (answer.text or "")
         assert telegram_user.stats()["webhook_deliveries"] >= 1
+        info = httpx.post(f"{emulator.url}/bot{bot_token}/getWebhookInfo", trust_env=False)
+        assert info.json()["result"]["allowed_updates"] == [
+            "message", "edited_message", "inline_query", "callback_query"]
     finally:
         code, stderr = _stop(process)
     assert code == 0, stderr
@@ -335,3 +344,5 @@ def test_bot_py_webhook_mode_with_secret_token(
     assert " DEBUG telegram." in stderr
     assert bot_token not in stderr and bot_token.split(":")[1] not in stderr
     assert secret not in stderr
+    assert "webhook without a secret" not in stderr  # read from MEETBOT_WEBHOOK_SECRET
+    assert "[secret]" in stderr  # at DEBUG, setWebhook's parameters: redacted

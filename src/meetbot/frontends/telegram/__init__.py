@@ -17,6 +17,7 @@ The modules, by what they handle:
 * :mod:`~.admin` — /stats, /reload, notices of broken knowledge edits;
 * :mod:`~.replies` — the user's language, sending HTML, answering a question;
 * :mod:`~.state` — what the bot remembers;
+* :mod:`~.persistence` — saving it, so that a restart forgets no one;
 * :mod:`~.settings` — the configuration, read from the environment in one place;
 * :mod:`~.security` — the token and the webhook secret, kept out of the logs;
 * :mod:`~.flood` — one chat's updates in order, a per-user throttle.

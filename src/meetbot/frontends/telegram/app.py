@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
-from typing import Any
+import ssl
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 import httpx
@@ -27,6 +29,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from meetbot.errors import MeetbotError, Problem, TokenError
 from meetbot.frontends.telegram.admin import notify_admins, reload, stats
@@ -46,6 +49,7 @@ from meetbot.frontends.telegram.commands import (
 )
 from meetbot.frontends.telegram.flood import ChatOrderedUpdateProcessor, FloodGuard
 from meetbot.frontends.telegram.messages import asks_the_bot, inline_query, non_text, text_message
+from meetbot.frontends.telegram.persistence import JsonPersistence, state_file_name
 from meetbot.frontends.telegram.replies import (
     APOLOGY,
     THROTTLED,
@@ -54,11 +58,7 @@ from meetbot.frontends.telegram.replies import (
     message_in,
     text_in,
 )
-from meetbot.frontends.telegram.security import (
-    SECRET_TOKEN_PATTERN,
-    protect_logs,
-    quiet_outages,
-)
+from meetbot.frontends.telegram.security import SecretRedactor, protect_logs, quiet_outages
 from meetbot.frontends.telegram.settings import Settings
 from meetbot.frontends.telegram.state import STATE_KEY, BotState, state_of, user_language
 from meetbot.lang.catalog import DEFAULT_LANGUAGE
@@ -83,14 +83,19 @@ def build_application(settings: Settings) -> AnyApplication:
     if settings.base_url:
         base = settings.base_url.rstrip("/")
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
-    if settings.request is not None:
-        builder = builder.request(settings.request)
-    if settings.get_updates_request is not None:
-        builder = builder.get_updates_request(settings.get_updates_request)
+    # python-telegram-bot's own defaults (256 connections, 1 for getUpdates), with one TLS
+    # context for both: loading the CA bundle twice costs another 50 ms at every start
+    builder = builder.request(settings.request or HTTPXRequest(
+        connection_pool_size=256, httpx_kwargs={"verify": tls_context()}))
+    builder = builder.get_updates_request(settings.get_updates_request or HTTPXRequest(
+        connection_pool_size=1, httpx_kwargs={"verify": tls_context()}))
     builder = builder.concurrent_updates(ChatOrderedUpdateProcessor(settings.max_running))
+    if settings.state_dir is not None:
+        builder = builder.persistence(JsonPersistence(
+            settings.state_dir, state_file_name(settings.token), settings.save_interval))
     application: AnyApplication = builder.build()
     state = application.bot_data[STATE_KEY] = BotState(settings)
-    state.buttons.cache = application.bot.callback_data_cache
+    state.attach(application)
 
     application.add_handler(TypeHandler(
         Update, FloodGuard(state.throttle, asks_the_bot, throttle_notice)), group=-1)
@@ -103,7 +108,8 @@ def build_application(settings: Settings) -> AnyApplication:
         application.add_handler(CommandHandler(name, callback, filters=new))
     application.add_handler(CommandHandler("ask", ask, filters=texts))
     application.add_handler(MessageHandler(filters.COMMAND & new, unknown_command))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & texts,
+    captioned = filters.CAPTION & (filters.PHOTO | filters.Document.ALL)
+    application.add_handler(MessageHandler((filters.TEXT | captioned) & ~filters.COMMAND & texts,
                                            text_message))
     application.add_handler(MessageHandler(
         ~filters.TEXT & ~filters.StatusUpdate.ALL & filters.UpdateType.MESSAGE,
@@ -114,6 +120,59 @@ def build_application(settings: Settings) -> AnyApplication:
     application.add_handler(InlineQueryHandler(inline_query))
     application.add_error_handler(error_handler)
     return application
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS context of every connection to the Bot API (httpx's default one, made once)."""
+    return httpx.create_ssl_context()
+
+
+def _samples(application: AnyApplication) -> list[tuple[str, Update]]:
+    """One update of each kind a handler of this bot could take, for :func:`allowed_updates`:
+    a text and a photo as every kind of message update, a button press, an inline query."""
+    person = {"id": 1, "is_bot": False, "first_name": "Sample"}
+    chat = {"id": 1, "type": "private", "first_name": "Sample"}
+    photo = [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}]
+    raw: list[tuple[str, dict[str, Any]]] = [
+        (kind, {"message_id": 1, "date": 0, "chat": chat, "from": person, **body})
+        for kind in MESSAGE_UPDATES for body in ({"text": "sample"}, {"photo": photo})]
+    raw.append((Update.CALLBACK_QUERY, {"id": "1", "from": person, "chat_instance": "1",
+                                        "data": "sample"}))
+    raw.append((Update.INLINE_QUERY, {"id": "1", "from": person, "query": "q", "offset": ""}))
+    return [(kind, Update.de_json({"update_id": 1, kind: payload}, application.bot))
+            for kind, payload in raw]
+
+
+MESSAGE_UPDATES: Final = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CHANNEL_POST,
+                          Update.EDITED_CHANNEL_POST, Update.BUSINESS_MESSAGE,
+                          Update.EDITED_BUSINESS_MESSAGE)
+PROBED: Final = (CommandHandler, MessageHandler, CallbackQueryHandler, InlineQueryHandler)
+"""The handler types :func:`allowed_updates` can probe with sample updates."""
+
+
+def allowed_updates(application: AnyApplication) -> list[str]:
+    """The kinds of update the application's handlers take, for Telegram to send no others.
+
+    Each handler is offered :func:`_samples` (a command handler's filters are, since its
+    command needs the bot's name, known only once it has started); the flood guard, which
+    looks at every update but answers none itself, is left out. A handler of another type
+    makes it every kind.
+    """
+    samples = _samples(application)
+    kinds: set[str] = set()
+    for handlers in application.handlers.values():
+        for handler in handlers:
+            if isinstance(handler, TypeHandler):
+                continue
+            if not isinstance(handler, PROBED):
+                return list(Update.ALL_TYPES)
+            if isinstance(handler, CommandHandler):  # its command aside, its filters decide
+                kinds.update(kind for kind, update in samples
+                             if kind in MESSAGE_UPDATES and handler.filters.check_update(update))
+            else:
+                kinds.update(kind for kind, update in samples if handler.check_update(update))
+    return [kind for kind in Update.ALL_TYPES if kind in kinds]
 
 
 def throttle_notice(update: Update, context: ContextTypes.DEFAULT_TYPE, count: int) -> str:
@@ -210,33 +269,35 @@ def run_bot(live: LiveKnowledge, args: argparse.Namespace) -> int:
     """Run the Telegram bot until SIGINT/SIGTERM; return the exit status.
 
     The settings come from the command line and the environment (:meth:`Settings.from_env`).
+    Telegram sends only the kinds of update the handlers take (:func:`allowed_updates`).
     """
-    secret: str | None = getattr(args, "secret_token", None)
     quiet_outages()
-    settings = Settings.from_env(live, token_file=getattr(args, "token_file", None),
-                                 secret=secret, base_url=getattr(args, "base_url", None))
-    token = settings.token
+    settings = Settings.from_env(
+        live, token_file=getattr(args, "token_file", None),
+        secret=getattr(args, "secret_token", None),
+        secret_file=getattr(args, "secret_token_file", None),
+        base_url=getattr(args, "base_url", None))
+    token, secret = settings.token, settings.webhook_secret
     protect_logs(token, secret)
     application = build_application(settings)
+    wanted = allowed_updates(application)
     webhook_url: str | None = getattr(args, "webhook_url", None)
     try:
         if webhook_url:
-            if secret is not None and not SECRET_TOKEN_PATTERN.fullmatch(secret):
-                raise MeetbotError("--secret-token must be 1-256 letters, digits, '_' or '-'")
             if secret is None:
-                logger.warning("webhook without --secret-token: anyone who finds the URL can "
-                               "send the bot fake updates")
+                logger.warning("webhook without a secret token (MEETBOT_WEBHOOK_SECRET or "
+                               "--secret-token-file): anyone who finds the URL can send the "
+                               "bot fake updates")
             application.run_webhook(
                 listen=args.listen, port=args.port,
                 url_path=urlsplit(webhook_url).path.lstrip("/"),
-                webhook_url=webhook_url, secret_token=secret,
-                allowed_updates=Update.ALL_TYPES)
+                webhook_url=webhook_url, secret_token=secret, allowed_updates=wanted)
         else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            application.run_polling(allowed_updates=wanted)
     except InvalidToken:
         raise TokenError("Telegram rejected the bot token; check it with @BotFather") from None
     except NetworkError as exc:
-        message = str(exc).replace(token, "[token]")
+        message = SecretRedactor(token, secret).redact(str(exc))
         host = urlsplit(settings.base_url or "https://api.telegram.org").netloc
         raise MeetbotError(f"cannot reach the Telegram Bot API at {host} ({message}): check "
                            "the network and try again") from None

@@ -88,8 +88,8 @@ async def _toggle_quotes(query: CallbackQuery, context: ContextTypes.DEFAULT_TYP
                          state: BotState, press: ToggleQuotes) -> None:
     await query.answer()
     shown = press.shown
-    text = to_telegram_html(shown.answer, quotes=press.quotes,
-                            catalog=state.engine.catalog(shown.answer.lang))
+    text = to_telegram_html(shown.as_answer(), quotes=press.quotes,
+                            catalog=state.engine.catalog(shown.lang))
     if shown.in_place:
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML,

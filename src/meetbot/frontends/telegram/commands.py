@@ -11,7 +11,9 @@ from telegram import BotCommand, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from meetbot.answers.writer import Writer
 from meetbot.frontends.telegram.keyboards import (
+    BUTTON_LABEL_LIMIT,
     ChooseLanguage,
     OpenMeeting,
     Press,
@@ -36,6 +38,7 @@ from meetbot.frontends.telegram.replies import (
 )
 from meetbot.frontends.telegram.state import BotState, state_of, user_language
 from meetbot.lang.catalog import DEFAULT_LANGUAGE, translated
+from meetbot.render import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -183,14 +186,30 @@ async def meetings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_html(context.bot, message.chat_id, esc(catalog.t("meetings.none")))
         return
     lines = [f"<b>{esc(catalog.t('meetings.title', count=len(items)))}</b>", ""]
+    writer = Writer(state.engine.kb, catalog)
     rows: list[list[tuple[str, Press]]] = []
     for meeting in items:
         when = catalog.date(meeting.date)
         title = translated(meeting.title, meeting.translations, catalog.language)
         lines.append(f"• {esc(when)}: {esc(title)}")
-        rows.append([(label(f"{when}: {title}"), OpenMeeting(meeting.id))])
+        rows.append([(meeting_label(writer, meeting.participants, when),
+                      OpenMeeting(meeting.id))])
     lines += ["", esc(catalog.t("meetings.tap"))]
     await send_html(context.bot, message.chat_id, "\n".join(lines), keyboard=keyboard(rows))
+
+
+def meeting_label(writer: Writer, participants: Sequence[str], when: str) -> str:
+    """A meeting's button: the people, then the date ("Tokayev and Schmid — 7 June 2023").
+
+    Full names when they fit on the button, else surnames, else surnames cut short: the
+    date is always shown whole.
+    """
+    suffix = f" — {when}"
+    for people in (writer.people(participants),
+                   writer.join([writer.surname(p) for p in participants])):
+        if len(people) + len(suffix) <= BUTTON_LABEL_LIMIT:
+            return people + suffix
+    return shorten(people, max(BUTTON_LABEL_LIMIT - len(suffix), 10)) + suffix
 
 
 async def people(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -246,7 +265,8 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                         reply_to=reply_in_groups(message))
         return
     await answer_question(context, message.chat, update.effective_user, question,
-                          asked=message, quote=is_group(message.chat))
+                          asked=message, quote=is_group(message.chat),
+                          edited=update.edited_message is not None)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,10 +1,18 @@
 """Messages people send: questions (in groups only those addressed to the bot), the rest,
-and inline queries (``@bot question`` typed in any chat)."""
+and inline queries (``@bot question`` typed in any chat).
+
+A question is a text, or the caption of a photo or a document. An edited question edits the
+bot's answer to it (a new answer when that one cannot be edited). Inline results depend on
+the user's language, so Telegram is told they are personal; only answers that state what
+the sources say are offered for posting, and a question the bot cannot answer gets an empty
+list with a button to ask it in a private chat instead.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Final
 
 from telegram import (
     Bot,
@@ -26,11 +34,13 @@ from meetbot.frontends.telegram.replies import (
     esc,
     is_group,
     message_in,
+    redacted,
     reply_in_groups,
     send_html,
 )
 from meetbot.frontends.telegram.state import BotState, state_of, user_language
-from meetbot.render import TELEGRAM_LIMIT, split_message, to_telegram_html
+from meetbot.lang.catalog import translated
+from meetbot.render import TELEGRAM_LIMIT, shorten, split_message, to_telegram_html, utf16_len
 
 logger = logging.getLogger(__name__)
 
@@ -90,16 +100,18 @@ def _from_us_or_bot(message: Message, bot_id: int) -> bool:
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer a text question (in groups only when mentioned or replied to)."""
+    """Answer a question, or a caption (in groups only when mentioned or replied to)."""
     message = update.effective_message
-    if message is None or message.text is None or _from_us_or_bot(message, context.bot.id):
+    if (message is None or (message.text is None and message.caption is None)
+            or _from_us_or_bot(message, context.bot.id)):
         return
     question = addressed_text(message, context.bot.id, context.bot.username)
     if question is None:
         return
-    quote = is_group(message.chat) or update.edited_message is not None
+    edited = update.edited_message is not None
     await answer_question(context, message.chat, update.effective_user, question,
-                          asked=message, quote=quote)
+                          asked=message, quote=is_group(message.chat) or edited,
+                          edited=edited)
 
 
 async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -123,13 +135,32 @@ async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # -- inline mode -------------------------------------------------------------------------------
 
 
+TITLE_LIMIT = 80
+"""The longest inline result title: Telegram shows about one line of it."""
+POSTABLE: Final = ("answer", "negative")
+"""The kinds of answer offered for posting: what the sources say (or do not record)."""
+
+
 def _plain(text: str) -> str:
     return " ".join(re.sub(r"\s*\[\d+\]", "", text).split())
 
 
+def title(state: BotState, answer: Answer) -> str:
+    """The inline result's title: the answer's first sentence, cut on a word boundary,
+    led by the names of the people it names ("Maria Telalian — As of 6 December …")."""
+    first = answer.text.strip().split("\n", 1)[0]
+    sentence = _plain(re.split(r"(?<=[.!?])\s+(?=\W*[A-ZА-ЯЁ])", first, maxsplit=1)[0])
+    kb = state.engine.kb
+    found = sorted((sentence.find(name), name) for name in
+                   (translated(p.name, p.translations, answer.lang) for p in kb.people.values())
+                   if name in sentence)
+    names = [name for _, name in found]
+    if names and not sentence.startswith(names[0]):
+        sentence = f"{', '.join(names)} — {sentence}"
+    return shorten(sentence, TITLE_LIMIT) or shorten(answer.question, TITLE_LIMIT)
+
+
 def _article(state: BotState, index: int, answer: Answer) -> InlineQueryResultArticle:
-    body = _plain(answer.text)
-    title = body if len(body) <= 80 else body[:79] + "…"
     catalog = state.engine.catalog(answer.lang)
     if answer.citations:
         first = answer.citations[0]
@@ -137,10 +168,10 @@ def _article(state: BotState, index: int, answer: Answer) -> InlineQueryResultAr
     else:
         description = answer.question
     text = to_telegram_html(answer, catalog=catalog)
-    if len(text) > TELEGRAM_LIMIT:
+    if utf16_len(text) > TELEGRAM_LIMIT:
         text = split_message(text)[0]
     return InlineQueryResultArticle(
-        id=str(index), title=title or answer.question, description=description[:200],
+        id=str(index), title=title(state, answer), description=description[:200],
         input_message_content=InputTextMessageContent(
             text, parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True)))
@@ -156,14 +187,21 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     lang = user_language(state, query.from_user)
     if not text:
         hint = message_in(state, lang, "inline_hint", "Type a question, e.g. who heads ODIHR?")
-        await query.answer([], cache_time=60, button=InlineQueryResultsButton(
-            hint, start_parameter="inline"))
+        await query.answer([], cache_time=60, is_personal=True,
+                           button=InlineQueryResultsButton(hint, start_parameter="inline"))
         return
     engine = state.engine
-    answer = engine.ask(text, default_lang=lang)  # not counted: it arrives per keystroke
+    # not counted in the statistics: an inline query arrives per keystroke
+    answer = redacted(state, engine.ask(text, default_lang=lang))
     answers = [answer]
     if answer.kind == "clarify":
-        answers = [a for a in (engine.ask(s, lang=answer.lang) for s in answer.suggestions)
-                   if a.answered] or [answer]
-    results = [_article(state, i, a) for i, a in enumerate(answers)]
-    await query.answer(results, cache_time=30, is_personal=False)
+        answers = [redacted(state, engine.ask(s, lang=answer.lang)) for s in answer.suggestions]
+    postable = [a for a in answers if a.kind in POSTABLE]
+    if not postable:
+        private = message_in(state, lang, "inline_private",
+                             "No sourced answer to that: ask me in a private chat")
+        await query.answer([], cache_time=30, is_personal=True,
+                           button=InlineQueryResultsButton(private, start_parameter="inline"))
+        return
+    results = [_article(state, i, a) for i, a in enumerate(postable)]
+    await query.answer(results, cache_time=30, is_personal=True)

@@ -1,9 +1,11 @@
-"""Secrets: reading the bot token, keeping it (and the webhook secret) out of every log.
+"""Secrets: reading the bot token and the webhook secret, keeping both out of every log.
 
 The token never reaches a log: httpx/httpcore (which log request URLs, and the token is in
 every URL) are set to WARNING, and a :class:`SecretRedactor` on the root handlers redacts it
-from any record that still contains it. Below DEBUG, :class:`QuietOutages` shortens a network
-failure to one line.
+from any record that still contains it — in any letter case, since libraries lower-case error
+texts. The same redactor cleans every answer before it is sent: a token pasted as a question
+comes back lower-cased and cut at its ``-`` and ``_``. Below DEBUG, :class:`QuietOutages`
+shortens a network failure to one line.
 """
 
 from __future__ import annotations
@@ -18,13 +20,20 @@ from typing import Final
 import httpx
 from telegram.error import InvalidToken, NetworkError
 
-from meetbot.errors import TokenError
+from meetbot.errors import MeetbotError, TokenError
 from meetbot.files import FileRefused, read_regular
 
 TOKEN_PATTERN: Final = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 SECRET_TOKEN_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 MAX_TOKEN_FILE_BYTES: Final = 4096
 """A token file holds one token (about 46 characters); anything larger is not one."""
+SHORTEST_PIECE: Final = 4
+"""Pieces of a secret (between its ``-`` and ``_``) shorter than this are not redacted on
+their own: they would match ordinary words, and alone they give nothing away."""
+
+
+class WebhookSecretError(MeetbotError):
+    """The webhook secret token is unusable."""
 
 
 def read_token(token_file: Path | None = None,
@@ -50,6 +59,32 @@ def read_token(token_file: Path | None = None,
     return token
 
 
+def read_webhook_secret(secret: str | None = None, secret_file: Path | None = None,
+                        environ: Mapping[str, str] | None = None) -> str | None:
+    """The webhook secret token: ``secret`` (``--secret-token``), else the contents of
+    ``secret_file`` (``--secret-token-file``), else ``MEETBOT_WEBHOOK_SECRET``; None if none.
+
+    The file and the variable keep the secret out of the process list (``ps``). Raises
+    :class:`WebhookSecretError` (without the secret) when it is not 1-256 letters, digits,
+    ``_`` or ``-``, as Telegram requires.
+    """
+    env = os.environ if environ is None else environ
+    if secret is not None:
+        where = "--secret-token"
+    elif secret_file is not None:
+        secret = _read_small(secret_file, "secret token file", WebhookSecretError)
+        where = f"the secret token file {secret_file}"
+    else:
+        secret = env.get("MEETBOT_WEBHOOK_SECRET", "").strip() or None
+        where = "MEETBOT_WEBHOOK_SECRET"
+        if secret is None:
+            return None
+    if not SECRET_TOKEN_PATTERN.fullmatch(secret):
+        raise WebhookSecretError(f"the webhook secret in {where} must be 1-256 letters, "
+                                 "digits, '_' or '-'")
+    return secret
+
+
 def _read_small(path: Path, what: str, error: type[Exception]) -> str:
     """The stripped text of a small secret file; ``error`` (without its content) if not."""
     try:
@@ -61,18 +96,33 @@ def _read_small(path: Path, what: str, error: type[Exception]) -> str:
 
 
 class SecretRedactor(logging.Filter):
-    """Replace the bot token (and the webhook secret) in any log record, traceback included."""
+    """Replace the bot token (and the webhook secret) in any log record, traceback included.
+
+    Matched in any letter case; the secret part of the token (after the colon) is redacted
+    on its own too, and so is each of its pieces between ``-`` and ``_`` of at least
+    :data:`SHORTEST_PIECE` characters (the webhook secret, chosen by a person and perhaps
+    made of words, only whole).
+    """
 
     def __init__(self, token: str, secret: str | None = None) -> None:
         super().__init__()
         self.secrets = tuple((value, label) for value, label in
                              ((token, "[token]"), (secret, "[secret]")) if value)
+        alternatives = [(value, label) for value, label in self.secrets]
+        hidden = token.partition(":")[2]  # random letters: its pieces are no one's words
+        pieces = [p for p in re.split(r"[-_]", hidden) if len(p) >= SHORTEST_PIECE]
+        alternatives += [(v, "[token]") for v in dict.fromkeys((hidden, *pieces)) if v]
+        alternatives.sort(key=lambda item: -len(item[0]))  # the whole before its pieces
+        self._labels = {v.casefold(): label for v, label in alternatives}
+        self._pattern = (re.compile("|".join(re.escape(v) for v, _ in alternatives),
+                                    re.IGNORECASE) if alternatives else None)
 
     def redact(self, text: str) -> str:
-        """``text`` with every secret replaced by its label."""
-        for value, label in self.secrets:
-            text = text.replace(value, label)
-        return text
+        """``text`` with every secret (in any case, or a piece of one) replaced by its label."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(
+            lambda m: self._labels.get(m.group(0).casefold(), "[token]"), text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact ``record`` in place; never drop it."""

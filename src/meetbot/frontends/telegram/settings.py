@@ -1,4 +1,10 @@
-"""What the Telegram front end is configured with, read from the environment in one place."""
+"""What the Telegram front end is configured with, read from the environment in one place.
+
+:meth:`Settings.from_env` reads ``TELEGRAM_BOT_TOKEN``, ``MEETBOT_ADMIN_IDS``,
+``MEETBOT_BOT_API_URL``, ``MEETBOT_STATE``, ``MEETBOT_WEBHOOK_SECRET`` and (through
+:func:`~meetbot.curation.misses.miss_log_from_env`) ``MEETBOT_MISSES``; a value given on the
+command line comes first.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,18 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
+import platformdirs
 from telegram.request import BaseRequest
 
 from meetbot.curation.misses import MissLog, miss_log_from_env
 from meetbot.errors import MeetbotError
-from meetbot.frontends.telegram.security import read_token
+from meetbot.frontends.telegram.security import read_token, read_webhook_secret
 from meetbot.store.live import LiveKnowledge
+
+OFF: Final = ("off", "0", "none", "no")
+"""Values of ``MEETBOT_STATE`` that keep the bot's state in memory only."""
 
 
 @dataclass
@@ -38,7 +49,13 @@ class Settings:
     """Messages whose buttons are remembered (the least recently pressed go first)."""
     button_ttl: float = 7 * 24 * 3600
     """Buttons not pressed for this many seconds are forgotten."""
-    clock: Callable[[], float] = time.monotonic
+    clock: Callable[[], float] = time.time
+    """Wall-clock time: conversations saved before a restart expire when they would have."""
+    state_dir: Path | None = None
+    """Where users' languages, conversations and buttons are saved across restarts (a
+    private folder of this user's); None keeps them in memory only."""
+    save_interval: float = 60.0
+    """Seconds between two saves of the state (it is saved on shutdown too)."""
     misses: MissLog | None = None
     """Where declined and "did you mean" questions go (a salted hash of the chat, no names)."""
     flood_limit: int = 20
@@ -50,18 +67,33 @@ class Settings:
 
     @classmethod
     def from_env(cls, live: LiveKnowledge, *, token_file: Path | None = None,
-                 secret: str | None = None, base_url: str | None = None,
+                 secret: str | None = None, secret_file: Path | None = None,
+                 base_url: str | None = None,
                  environ: Mapping[str, str] | None = None) -> Settings:
         """The settings of a running bot: command-line values first, then the environment.
 
-        ``TELEGRAM_BOT_TOKEN`` (unless ``token_file``), ``MEETBOT_ADMIN_IDS``,
-        ``MEETBOT_BOT_API_URL`` (unless ``base_url``) and ``MEETBOT_MISSES``.
+        The token from ``token_file``, else ``TELEGRAM_BOT_TOKEN``; the webhook secret from
+        ``secret``, else ``secret_file``, else ``MEETBOT_WEBHOOK_SECRET``; the Bot API from
+        ``base_url``, else ``MEETBOT_BOT_API_URL``; the admins from ``MEETBOT_ADMIN_IDS``;
+        the state directory from ``MEETBOT_STATE`` (:func:`state_dir`).
         """
         env = os.environ if environ is None else environ
-        return cls(token=read_token(token_file, env), live=live, webhook_secret=secret,
+        return cls(token=read_token(token_file, env), live=live,
+                   webhook_secret=read_webhook_secret(secret, secret_file, env),
                    admin_ids=parse_admin_ids(env.get("MEETBOT_ADMIN_IDS")),
                    base_url=base_url or env.get("MEETBOT_BOT_API_URL") or None,
-                   misses=miss_log_from_env())
+                   misses=miss_log_from_env(), state_dir=state_dir(env))
+
+
+def state_dir(environ: Mapping[str, str] | None = None) -> Path | None:
+    """Where the bot keeps its state: ``$MEETBOT_STATE``, else the platform's user state
+    directory for meetbot (``~/.local/state/meetbot`` on Linux); None when it is ``off`` or
+    the system is not POSIX (the folder's owner and mode cannot be checked there)."""
+    env = os.environ if environ is None else environ
+    configured = env.get("MEETBOT_STATE", "").strip()
+    if configured.lower() in OFF or os.name != "posix":
+        return None
+    return Path(configured) if configured else Path(platformdirs.user_state_dir("meetbot"))
 
 
 def parse_admin_ids(value: str | None) -> frozenset[int]:

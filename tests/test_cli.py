@@ -158,10 +158,12 @@ def test_ask_json_lines_are_answered_independently(runs: Runs) -> None:
     result = runs["ask-lines"]
     assert result.returncode == 0, result.stderr
     objects = json_lines(result.stdout)
-    assert [o["question"] for o in objects] == QUESTIONS, "one object per non-empty line"
-    for obj, question in zip(objects, QUESTIONS, strict=True):
+    lines = [*QUESTIONS[:2], "", *QUESTIONS[2:]]
+    assert [o["question"] for o in objects] == lines, "one object per input line"
+    for obj, question in zip(objects, lines, strict=True):
         assert_contract(obj, question)
-    first, follow_up, odihr, weather = objects
+    first, follow_up, blank, odihr, weather = objects
+    assert not blank["answered"] and blank["answer"].startswith("Please send me a question")
     assert first["answered"]
     assert not (follow_up["answered"] and "Schmid" in follow_up["answer"]), \
         "without --conversation a follow-up must not inherit the previous question"

@@ -17,7 +17,7 @@ import pytest
 from kbfactory import PROJECT_ROOT, REAL_KNOWLEDGE, SOURCE_FILE
 from meetbot.curation.evaluate import QuestionFileError, load_questions
 from meetbot.errors import KnowledgeError, TokenError
-from meetbot.frontends.telegram import read_token
+from meetbot.frontends.telegram.security import read_token
 from meetbot.store import load
 from meetbot.store.loader import MAX_FILE_BYTES
 

@@ -21,7 +21,9 @@ from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from meetbot.curation.misses import MissLog
-from meetbot.frontends.telegram import BotState, Settings, build_application
+from meetbot.frontends.telegram.app import build_application
+from meetbot.frontends.telegram.settings import Settings
+from meetbot.frontends.telegram.state import BotState
 from meetbot.store.directory import default_knowledge_dir
 from meetbot.store.live import LiveKnowledge
 

@@ -29,22 +29,19 @@ from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 from meetbot.answers.engine import Engine
+from meetbot.domain.dialogue import Context
 from meetbot.errors import TokenError
-from meetbot.frontends.telegram import (
-    EXPIRED,
+from meetbot.frontends.telegram.app import (
     AnyApplication,
-    BotState,
-    ExpiringLRU,
-    QuietOutages,
-    Settings,
-    ask_button,
     build_application,
-    parse_admin_ids,
     post_init,
     post_shutdown,
-    read_token,
-    send_html,
 )
+from meetbot.frontends.telegram.keyboards import ask_button, keyboard
+from meetbot.frontends.telegram.replies import EXPIRED, send_html
+from meetbot.frontends.telegram.security import QuietOutages, read_token
+from meetbot.frontends.telegram.settings import Settings, parse_admin_ids
+from meetbot.frontends.telegram.state import BotState
 from meetbot.store.directory import default_knowledge_dir
 from meetbot.store.live import LiveKnowledge
 
@@ -208,6 +205,7 @@ def command(text: str, **kwargs: Any) -> JSON:
 
 async def feed(app: AnyApplication, payload: JSON, kind: str = "message") -> None:
     update = Update.de_json({"update_id": next(_update_ids), kind: payload}, app.bot)
+    app.bot.insert_callback_data(update)  # as the Updater does with every update it fetches
     await app.process_update(update)
 
 
@@ -311,7 +309,11 @@ async def test_show_quote_edits_in_place_and_hide_toggles_back(bot: Harness) -> 
                 button_data(edit, "Hide the quote"))
     [back] = bot.api.sent("editMessageText")
     assert back["text"] == sent["text"]
-    assert button_data(back, "Show the quote") == button_data(sent, "Show the quote")
+    bot.api.clear()
+    await press(bot.app, {"chat_id": USER_ID, "message_id": 900},
+                button_data(back, "Show the quote"))
+    [again] = bot.api.sent("editMessageText")
+    assert again["text"] == edit["text"]
 
 
 CLARIFY_CANDIDATES = ("wen tokaev mete", "tokaev hed", "shmid hed", "tokaev astana",
@@ -508,7 +510,7 @@ async def test_meetings_buttons_open_summaries(bot: Harness) -> None:
     sent = bot.reply()
     options = buttons(sent)
     assert len(options) == 5
-    assert all(data.startswith(("m:", "M:")) for _, data in options)
+    assert all(len(data.encode()) <= 64 for _, data in options)
     bot.api.clear()
     await press(bot.app, {"chat_id": USER_ID}, options[0][1])
     summary = bot.reply()
@@ -577,14 +579,16 @@ async def test_callback_data_never_exceeds_64_bytes(bot: Harness) -> None:
 async def test_long_question_button_is_stored_and_can_expire(bot: Harness) -> None:
     long_question = ("Whom did Yermek Kosherbayev, the Minister of Foreign Affairs of "
                      "Kazakhstan, meet?")
-    label, data = ask_button(bot.state, long_question)
-    assert data.startswith("q:") and len(data.encode()) <= 64
+    label, press_data = ask_button(long_question)
     assert label.endswith("…") and len(label) <= 60
+    await send_html(bot.app.bot, USER_ID, "Try:", keyboard=keyboard([[(label, press_data)]]))
+    data = button_data(bot.reply(), label)
+    assert len(data.encode()) <= 64
     bot.api.clear()
     await press(bot.app, {"chat_id": USER_ID}, data)
     assert "Maria Telalian" in bot.reply()["text"]
     bot.api.clear()
-    await press(bot.app, {"chat_id": USER_ID}, "q:gone1234")
+    await press(bot.app, {"chat_id": USER_ID}, "f" * 64)
     await press(bot.app, {"chat_id": USER_ID}, "quote:gone1234")
     answers = bot.api.sent("answerCallbackQuery")
     assert [a["text"] for a in answers] == [EXPIRED, EXPIRED]
@@ -618,11 +622,8 @@ async def test_inline_query_answers_with_cited_article(bot: Harness) -> None:
 async def test_long_html_is_split_with_keyboard_on_last_part(bot: Harness) -> None:
     paragraph = "<b>Sources</b> " + "word &amp; " * 60
     text = "\n\n".join([paragraph] * 20)
-    label, data = ask_button(bot.state, "who heads ODIHR?")
-    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
-    await send_html(bot.app.bot, USER_ID, text, keyboard=keyboard)
+    await send_html(bot.app.bot, USER_ID, text,
+                    keyboard=keyboard([[ask_button("who heads ODIHR?")]]))
     parts = bot.replies()
     assert len(parts) > 1
     assert all(len(p["text"]) <= 4096 for p in parts)
@@ -709,17 +710,19 @@ async def test_broken_knowledge_edit_is_reported_to_admins_once(
 # -- small parts -------------------------------------------------------------------------------
 
 
-def test_expiring_lru_bounds_size_and_time() -> None:
+def test_conversations_are_bounded_in_number_and_time(live: LiveKnowledge) -> None:
     now = [0.0]
-    cache: ExpiringLRU[int, str] = ExpiringLRU(3, ttl=10, clock=lambda: now[0])
+    state = BotState(Settings(token=TOKEN, live=live, max_conversations=3, context_ttl=10,
+                              clock=lambda: now[0]))
+    cache = state.conversations
     for i in range(4):
-        cache.put(i, str(i))
-    assert cache.get(0) is None and len(cache) == 3
-    assert cache.get(1) == "1"  # now the most recently used
-    cache.put(4, "4")
-    assert cache.get(2) is None and cache.get(1) == "1"
+        cache[(i, 0)] = Context(people=(str(i),))
+    assert cache.get((0, 0)) is None and len(cache) == 3
+    assert cache.get((1, 0)) == Context(people=("1",))  # now the most recently used
+    cache[(4, 0)] = Context()
+    assert cache.get((2, 0)) is None and cache.get((1, 0)) is not None
     now[0] = 10.5
-    assert cache.get(1) is None and len(cache) == 2
+    assert cache.get((1, 0)) is None and len(cache) == 0
 
 
 def test_read_token(tmp_path: Path) -> None:

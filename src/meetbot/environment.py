@@ -10,6 +10,8 @@
 | ``MEETBOT_MISSES_SALT`` | the key that hashes chat ids in that log |
 | ``MEETBOT_ADMIN_IDS`` | Telegram user ids allowed ``/stats`` and ``/reload`` |
 | ``MEETBOT_BOT_API_URL`` | another Bot API server (an emulator in tests) |
+| ``MEETBOT_WEBHOOK_SECRET`` | the webhook's secret token (kept out of the process list) |
+| ``MEETBOT_STATE`` | where the bot keeps what users set; ``off`` keeps it in memory |
 | ``MEETBOT_LOG_LEVEL`` | ``DEBUG``, ``INFO`` (default), ``WARNING`` or ``ERROR`` |
 
 Values are read when asked for (:func:`environment`), so a test or a long-running process
@@ -40,6 +42,8 @@ class Environment:
     admin_ids: str
     bot_api_url: str
     log_level: str
+    webhook_secret: str = ""
+    state: str = ""
 
     @classmethod
     def read(cls, environ: Mapping[str, str]) -> Environment:
@@ -52,7 +56,8 @@ class Environment:
                    cache=get("MEETBOT_CACHE"), misses=get("MEETBOT_MISSES"),
                    data=get("MEETBOT_DATA"), misses_salt=get("MEETBOT_MISSES_SALT"),
                    admin_ids=get("MEETBOT_ADMIN_IDS"), bot_api_url=get("MEETBOT_BOT_API_URL"),
-                   log_level=get("MEETBOT_LOG_LEVEL"))
+                   log_level=get("MEETBOT_LOG_LEVEL"),
+                   webhook_secret=get("MEETBOT_WEBHOOK_SECRET"), state=get("MEETBOT_STATE"))
 
     @staticmethod
     def is_off(value: str) -> bool:

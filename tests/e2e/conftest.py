@@ -16,6 +16,7 @@ A test that needs an emulator of its own (e.g. to kill and restart it) starts on
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import selectors
 import shutil
@@ -204,6 +205,12 @@ def shut_down_emulator(process: subprocess.Popen[str]) -> None:
         with contextlib.suppress(OSError):
             process.stdin.close()
     _stop(process)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _bot_state_outside_the_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every bot process the tests start keeps its state in a temporary folder."""
+    os.environ["MEETBOT_STATE"] = str(tmp_path_factory.mktemp("bot-state"))
 
 
 @pytest.fixture(scope="session")

@@ -18,20 +18,17 @@ import sys
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from meetbot.answers.engine import Engine
-from meetbot.frontends.telegram import (
-    COMMANDS,
-    Settings,
-    build_application,
-    post_init,
-    post_shutdown,
-)
+from meetbot.frontends.telegram.app import build_application, post_init, post_shutdown
+from meetbot.frontends.telegram.commands import COMMANDS
+from meetbot.frontends.telegram.settings import Settings
 from meetbot.store.directory import default_knowledge_dir
 from meetbot.store.live import LiveKnowledge
 
-from .client import BotMessage, TelegramUser, make_entity
+from .client import TelegramUser, make_entity
 from .conftest import BOT_USERNAME, REPO_ROOT, Emulator, free_port
 from .ptb_thread import AnyApplication, BotThread
 
@@ -41,13 +38,6 @@ ADMIN_ID = 4_000_001
 CLARIFY_CANDIDATES = ("wen tokaev mete", "tokaev hed", "shmid hed", "tokaev astana",
                       "wen did tokaev mete shmid", "shmid summit", "mete list")
 AKORDA = 'href="https://akorda.kz/'
-
-
-def _quote_button(message: BotMessage, prefix: str) -> str:
-    for data in message.callback_data():
-        if data.startswith(prefix):
-            return data
-    raise AssertionError(f"no {prefix!r} button in {message.callback_data()!r}")
 
 
 def clarifying_question(engine: Engine) -> tuple[str, str]:
@@ -114,7 +104,7 @@ def test_show_the_quote_edits_the_answer_in_place(
     telegram_user.send_text("when did tokaev meet shmid")
     [answer] = telegram_user.wait_for_bot_messages(1)
     assert "<blockquote>" not in (answer.text or "")
-    query_id = telegram_user.press_button(answer, _quote_button(answer, "quote:"))
+    query_id = telegram_user.press_button(answer, answer.button_data("Show the quote"))
     telegram_user.wait_for_callback_answer(query_id)
     [edit] = telegram_user.wait_for_bot_edits(1)
     assert edit["method"] == "editMessageText"
@@ -123,7 +113,7 @@ def test_show_the_quote_edits_the_answer_in_place(
     [current] = telegram_user.bot_messages()
     assert current.edited and "<blockquote>" in (current.text or "")
     assert "Hide the quote" in [b["text"] for b in current.buttons()]
-    telegram_user.press_button(current, _quote_button(current, "hide:"))
+    telegram_user.press_button(current, current.button_data("Hide the quote"))
     [back] = telegram_user.wait_for_bot_edits(1)
     assert back["text"] == answer.text
     telegram_user.assert_no_bot_messages(wait=0.2)
@@ -194,9 +184,12 @@ def test_inline_query_returns_cited_articles(
 
 def test_non_text_messages_get_a_friendly_text_only_reply(
         bot: BotThread, telegram_user: TelegramUser) -> None:
-    telegram_user.send_photo(caption="what is this?")
+    telegram_user.send_photo()
     [reply] = telegram_user.wait_for_bot_messages(1)
     assert "only answer text questions" in (reply.text or "")
+    telegram_user.send_photo(caption="who heads ODIHR?")  # a caption that asks is answered
+    [answer] = telegram_user.wait_for_bot_messages(1)
+    assert "Maria Telalian" in (answer.text or "")
     telegram_user.send_sticker()
     [reply] = telegram_user.wait_for_bot_messages(1)
     assert "only answer text questions" in (reply.text or "")
@@ -322,11 +315,13 @@ def test_bot_py_webhook_mode_with_secret_token(
     port = free_port()
     hook = f"http://127.0.0.1:{port}/telegram-hook"
     secret = "e2e-Secret_token-42"
+    env = {**_bot_env(emulator, bot_token), "MEETBOT_WEBHOOK_SECRET": secret}
+    command = [sys.executable, "bot.py", "bot", "--verbose", "--webhook-url", hook,
+               "--listen", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "bot.py", "bot", "--verbose", "--webhook-url", hook,
-         "--listen", "127.0.0.1", "--port", str(port), "--secret-token", secret],
-        cwd=REPO_ROOT, env=_bot_env(emulator, bot_token), stdin=subprocess.DEVNULL,
+        command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert secret not in " ".join(command)  # nothing for `ps` to show
     try:
         # Unlike Telegram, the emulator neither forwards updates queued before setWebhook nor
         # retries a delivery for long: wait until the webhook is registered and listening.
@@ -339,6 +334,9 @@ def test_bot_py_webhook_mode_with_secret_token(
         [answer] = telegram_user.wait_for_bot_messages(1, timeout=30)
         assert "Maria Telalian" in (answer.text or "")
         assert telegram_user.stats()["webhook_deliveries"] >= 1
+        info = httpx.post(f"{emulator.url}/bot{bot_token}/getWebhookInfo", trust_env=False)
+        assert info.json()["result"]["allowed_updates"] == [
+            "message", "edited_message", "inline_query", "callback_query"]
     finally:
         code, stderr = _stop(process)
     assert code == 0, stderr
@@ -346,3 +344,5 @@ def test_bot_py_webhook_mode_with_secret_token(
     assert " DEBUG telegram." in stderr
     assert bot_token not in stderr and bot_token.split(":")[1] not in stderr
     assert secret not in stderr
+    assert "webhook without a secret" not in stderr  # read from MEETBOT_WEBHOOK_SECRET
+    assert "[secret]" in stderr  # at DEBUG, setWebhook's parameters: redacted

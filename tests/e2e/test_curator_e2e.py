@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from meetbot.errors import Problem
-from meetbot.frontends.telegram import Settings, build_application, post_init, post_shutdown
+from meetbot.frontends.telegram.app import build_application, post_init, post_shutdown
+from meetbot.frontends.telegram.settings import Settings
 from meetbot.store.live import LiveKnowledge
 
 from .client import BotMessage, TelegramUser

@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 from telegram.request import HTTPXRequest
 
-from meetbot.frontends.telegram import Settings, build_application, post_init, post_shutdown
+from meetbot.frontends.telegram.app import build_application, post_init, post_shutdown
+from meetbot.frontends.telegram.settings import Settings
 from meetbot.store.directory import default_knowledge_dir
 from meetbot.store.live import LiveKnowledge
 

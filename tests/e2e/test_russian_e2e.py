@@ -11,13 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from meetbot.frontends.telegram import (
-    COMMANDS,
-    Settings,
-    build_application,
-    post_init,
-    post_shutdown,
-)
+from meetbot.frontends.telegram.app import build_application, post_init, post_shutdown
+from meetbot.frontends.telegram.commands import COMMANDS
+from meetbot.frontends.telegram.settings import Settings
 from meetbot.store.directory import default_knowledge_dir
 from meetbot.store.live import LiveKnowledge
 

@@ -9,6 +9,7 @@ its names.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from functools import cached_property
 
@@ -135,4 +136,36 @@ class Suggester:
             text = fill_slots(template, pools) if template else None
             if text:
                 out.append(text)
+        return tuple(out)
+
+    def examples(self, catalog: Catalog) -> tuple[str, ...]:
+        """Example questions for a front end's start screen, one of each kind, in the
+        catalogue's language: when the first meeting's people met, who holds the most often
+        held role, whom the busiest person met, what the first meeting's people discussed,
+        who heads an organisation, the list of meetings. Whether the knowledge base answers
+        each is for the caller to check."""
+        kb = self.kb
+        w = Writer(kb, catalog)
+        meetings = sorted(kb.meetings.values(), key=lambda m: m.date)
+        met = Counter(p for m in meetings for p in m.participants)
+        first = [w.name(p) for p in (meetings[0].participants if meetings else [])
+                 if p in kb.people]
+        busiest = [w.name(p) for p, _ in met.most_common(1) if p in kb.people]
+        held = Counter(h.role for p in kb.people.values() for h in p.roles)
+        roles = [w.role(r) for r, _ in held.most_common() if r in kb.roles]
+        orgs = [w.org_label(o.id) for o in kb.organizations.values() if o.acronyms]
+        plan: list[tuple[str, dict[str, list[str]]]] = [
+            ("meeting_date", {"person": first}),
+            ("role_holder", {"role": roles}),
+            ("person_meetings", {"person": busiest}),
+            ("meeting_topics", {"person": first}),
+            ("org_head", {"org": orgs[1:] + orgs[:1]}),
+            ("list_meetings", {}),
+        ]
+        out: list[str] = []
+        for intent_id, pools in plan:
+            template = self.template(intent_id, catalog)
+            question = fill_slots(template, pools) if template else None
+            if question and question not in out:
+                out.append(question)
         return tuple(out)

@@ -40,7 +40,11 @@ def _parser() -> argparse.ArgumentParser:
                                            "long polling")
     bot.add_argument("--listen", default="127.0.0.1", help="webhook listen address")
     bot.add_argument("--port", type=int, default=8443, help="webhook port")
-    bot.add_argument("--secret-token", help="webhook secret token")
+    bot.add_argument("--secret-token", help="webhook secret token (shown in the process "
+                                            "list: prefer --secret-token-file or "
+                                            "$MEETBOT_WEBHOOK_SECRET)")
+    bot.add_argument("--secret-token-file", type=Path,
+                     help="read the webhook secret token from this file")
     bot.add_argument("--base-url", help=argparse.SUPPRESS)
 
     sub.add_parser("console", parents=[common], help="talk to the bot in this terminal")
@@ -233,10 +237,10 @@ def _ask(live: object, args: argparse.Namespace) -> int:
     try:
         for line in sys.stdin:
             question = line.rstrip("\r\n")
-            if not question.strip():
-                continue
+            if not question.strip() and not args.json:
+                continue  # JSON Lines keep one object per line: a blank one is answered too
             answer = live.engine.ask(question, context if args.conversation else None)
-            if args.conversation:
+            if args.conversation and question.strip():
                 context = answer.context
             sys.stdout.write(render(answer) + ("\n" if args.json else "\n\n"))
             sys.stdout.flush()

@@ -2,7 +2,10 @@
 
 Every piece of text that came from a user or from the knowledge base is escaped with
 :func:`html.escape` before it goes into Telegram HTML; the only tags emitted are ``<b>``,
-``<i>``, ``<a href>`` and ``<blockquote>``, all from Telegram's supported set.
+``<i>``, ``<a href>`` and ``<blockquote>`` (``<blockquote expandable>`` for a long set of
+quotes), all from Telegram's supported set. Telegram measures a message in UTF-16 code
+units (an emoji or another character beyond U+FFFF counts twice): :func:`split_message`
+measures the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from meetbot.domain.answer import Answer, Citation
 from meetbot.lang.catalog import Catalog, format_date
 
 TELEGRAM_LIMIT = 4096
+"""The longest message Telegram accepts, in UTF-16 code units."""
+EXPANDABLE_QUOTES = 500
+"""Quotes longer than this together are shown collapsed (``<blockquote expandable>``)."""
 _MARK = re.compile(r"\[(\d+)\]")
 _JSON = json.JSONEncoder(ensure_ascii=False)
 """What ``json.dumps(..., ensure_ascii=False)`` builds anew on every call."""
@@ -77,8 +83,10 @@ def to_telegram_html(answer: Answer, *, quotes: bool = False,
 
     Each document is listed once, after the numbers of the citations that come from it
     ("[1][2] Title — Publisher, 7 June 2023"); with ``quotes`` each citation's verbatim quote
-    follows in a blockquote (numbered when a document has several). ``catalog`` gives the
-    "Sources" heading and the date format in the answer's language (English without it).
+    follows in a blockquote (numbered when a document has several), collapsed when the
+    quotes together are longer than :data:`EXPANDABLE_QUOTES` characters. ``catalog``
+    gives the "Sources" heading and the date format in the answer's language (English
+    without it).
     """
     body = html.escape(answer.text, quote=False)
     if not answer.citations:
@@ -89,6 +97,8 @@ def to_telegram_html(answer: Answer, *, quotes: bool = False,
     for number, citation in enumerate(answer.citations, start=1):
         groups.setdefault(citation.source, []).append((number, citation))
     lines = []
+    long_set = sum(len(c.quote) for c in answer.citations) > EXPANDABLE_QUOTES
+    quote_tag = "<blockquote expandable>" if long_set else "<blockquote>"
     for cited in groups.values():
         first = cited[0][1]
         when = catalog.date(first.date) if catalog else format_date(first.date)
@@ -100,7 +110,7 @@ def to_telegram_html(answer: Answer, *, quotes: bool = False,
         if quotes:
             for number, citation in cited:
                 label = f"[{number}] " if len(cited) > 1 else ""
-                lines.append(f"<blockquote>{label}{html.escape(citation.quote, quote=False)}"
+                lines.append(f"{quote_tag}{label}{html.escape(citation.quote, quote=False)}"
                              "</blockquote>")
     return f"{body}\n\n<b>{html.escape(heading, quote=False)}</b>\n" + "\n".join(lines)
 
@@ -113,19 +123,39 @@ def _mark_link(match: re.Match[str], citations: tuple[Citation, ...]) -> str:
     return match.group(0)
 
 
-def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Split rendered HTML into messages of at most ``limit`` characters.
+def utf16_len(text: str) -> int:
+    """The length of ``text`` as Telegram counts it: in UTF-16 code units."""
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
 
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut on a word boundary (with "…") to at most ``limit``
+    characters; a single word longer than that is cut where it must be."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if text[limit - 1] != " " and " " in cut:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:—–-") + "…"
+
+
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split rendered HTML into messages of at most ``limit`` UTF-16 code units.
+
+    The tags are counted too, so each part is within Telegram's limit whatever it counts.
     Splits on paragraph boundaries, then lines, never inside a tag or an entity; a single
     line longer than the limit is cut between tags with its open tags closed and reopened.
     """
-    if len(text) <= limit:
+    if utf16_len(text) <= limit:
         return [text]
     chunks: list[str] = []
     current = ""
     for block in _units(text, limit):
         candidate = f"{current}{block}" if current else block.lstrip("\n")
-        if len(candidate) <= limit:
+        if utf16_len(candidate) <= limit:
             current = candidate
             continue
         if current:
@@ -141,12 +171,12 @@ def _units(text: str, limit: int) -> list[str]:
     units: list[str] = []
     for index, paragraph in enumerate(text.split("\n\n")):
         prefix = "\n\n" if index else ""
-        if len(paragraph) + 2 <= limit:
+        if utf16_len(paragraph) + 2 <= limit:
             units.append(prefix + paragraph)
             continue
         for line_index, line in enumerate(paragraph.split("\n")):
             lead = prefix if line_index == 0 else "\n"
-            if len(line) + 2 <= limit:
+            if utf16_len(line) + 2 <= limit:
                 units.append(lead + line)
             else:
                 pieces = _hard_split(line, limit - 64)
@@ -159,19 +189,24 @@ _TOKEN = re.compile(r"(<[^>]+>|&[a-zA-Z#0-9]+;)")
 
 
 def _hard_split(line: str, size: int) -> list[str]:
-    """Cut a long line of HTML into pieces, keeping tags balanced in each piece."""
+    """Cut a long line of HTML into pieces of at most ``size`` UTF-16 code units, keeping
+    tags balanced in each piece."""
     pieces: list[str] = []
     open_tags: list[str] = []
     current = ""
+    length = 0
     for token in _TOKEN.split(line):
         if not token:
             continue
         atoms = [token] if _TOKEN.fullmatch(token) else list(token)
         for atom in atoms:
-            if len(current) + len(atom) > size - sum(len(t) + 3 for t in open_tags):
+            width = utf16_len(atom)
+            if length + width > size - sum(len(t) + 3 for t in open_tags):
                 pieces.append(current + "".join(f"</{_name(t)}>" for t in reversed(open_tags)))
                 current = "".join(open_tags)
+                length = utf16_len(current)
             current += atom
+            length += width
             if atom.startswith("</"):
                 if open_tags:
                     open_tags.pop()

@@ -126,9 +126,13 @@ def support(reading: EvidenceReading) -> float:
     """How much of what a question says beyond its entries and its phrasing ("the Secretary
     General *of the Council of Europe*") the facts about those entries cover: 1 when it says
     nothing more."""
-    if not reading.query:
+    content = {w: reading.query[w] for w in reading.content if w in reading.query}
+    if not content:
         return 1.0
-    return reading.best.coverage if reading.best is not None else 0.0
+    best = reading.best
+    if best is None:
+        return 0.0
+    return sum(v for w, v in content.items() if w in best.matched) / sum(content.values())
 
 
 def _asks_why_or_how(route: Route, words: LanguageWords) -> bool:

@@ -92,6 +92,11 @@ class LanguageWords:
         stemmer = self.stemmers.get(language) if language else None
         return stemmer.text(text) if stemmer is not None else text
 
+    def is_filler(self, word: str) -> bool:
+        """True when ``word`` is a filler, also typed with its last letter doubled ("heyy")."""
+        return word in self.fillers or (len(word) > 2 and word[-1] == word[-2]
+                                        and word[:-1] in self.fillers)
+
     def is_yes_no(self, words: list[str]) -> bool:
         """True when normalised ``words`` ask a yes/no question."""
         asks = self.wh_words | self.open_questions

@@ -117,6 +117,8 @@ class EvidenceIndex:
         self._vocabulary = sorted(self.postings)
         self._forms: LRUCache[str, str] = LRUCache(MEMO_SIZE)
         self.fact_words = [frozenset(doc) for doc in documents]
+        self.small_talk_words: frozenset[str] = frozenset()
+        """Words of greetings, thanks and help (set by the router)."""
         self.phrasing_words: frozenset[str] = frozenset()
         """Words of every phrasing, FAQ questions included, stemmed (set by the router)."""
         self.question_words: frozenset[str] = frozenset()
@@ -242,10 +244,12 @@ class EvidenceIndex:
         stop, fillers = self.words.stopwords, self.words.fillers
         weights: dict[str, float] = {}
         for word in words:
-            if len(word) < 2 or word in fillers:
+            if len(word) < 2 or self.words.is_filler(word):
                 continue
             form = self._form(stem(word))
             held = form in self.postings
+            if not held and word in self.small_talk_words:
+                continue  # "thanks for the help, and …": politeness, not what is asked
             if (word in self.question_words or form in self.question_words
                     or (not held and asks is not None and asks(word))):
                 continue  # how the question asks ("what did ... say about"), not what

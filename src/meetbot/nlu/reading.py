@@ -34,6 +34,8 @@ class EvidenceReading:
     open_question: bool
     """The question asks why or how."""
     hits: tuple[EvidenceHit, ...]
+    content: frozenset[str] = frozenset()
+    """The query words that are content words (no function words)."""
     fresh: int = 0
     """How many words the best fact shares with the question that no phrasing uses: what a
     question naming nothing known must share with a fact for the fact to answer it."""
@@ -77,10 +79,12 @@ def read_evidence(index: EvidenceIndex, kb: KnowledgeBase, words: LanguageWords,
     hits = index.search(query, involving=involving, period=dates[0] if dates else None,
                         speakers=people, limit=limit)
     fresh = sum(w not in index.phrasing_words for w in hits[0].matched) if hits else 0
+    content = frozenset(index.query([w for i, w in enumerate(route.words)
+                                     if i not in named and w not in words.stopwords], asks))
     return EvidenceReading(query, tuple(involving), tuple(people),
                            dates[0] if dates else None, words.is_yes_no(list(route.words)),
                            not words.open_questions.isdisjoint(route.words), tuple(hits),
-                           fresh)
+                           content, fresh)
 
 
 def _first_of_each(route: Route, kind: str) -> list[Mention]:

@@ -78,6 +78,7 @@ class Router:
             and ex.intent not in self.conversational
             for word in ex.template.split() if word not in SLOT_WORDS
             for form in (word, stem(word)))
+        self.evidence.small_talk_words = self._small_talk_words
         self.evidence.phrasing_words = frozenset(
             form for word in self.intent_vocabulary for form in (word, stem(word)))
 

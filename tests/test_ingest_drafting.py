@@ -139,6 +139,6 @@ def test_check_lists_what_a_draft_still_needs(tmp_path: Path) -> None:
     messages = [n.message for n in needs]
     daskal = next(p["id"] for p in draft["people"] if p["name"] == "Mirko Daskal")
     assert any(m.startswith(f"draft: people {daskal!r} still needs an id of your own")
-               and "translations (ru)" in m for m in messages)
+               and "translations (kk, ru)" in m for m in messages)
     assert any("keywords for" in m and "a summary in your own words" in m for m in messages)
     assert all(n.severity == "warning" and n.line for n in needs)

@@ -80,11 +80,11 @@ def labels(params: JSON) -> list[str]:
 async def test_lang_alone_shows_the_language_and_a_button_per_catalogue(bot: Harness) -> None:
     reply = await send(bot, "/lang")
     assert "Answer language: English." in reply["text"]
-    assert labels(reply) == ["✓ English", "Русский"]
-    assert len({data for _, data in buttons(reply)}) == 2
+    assert labels(reply) == ["✓ English", "Қазақша", "Русский"]
+    assert len({data for _, data in buttons(reply)}) == 3
     reply = await send(bot, "/lang", "ru")
     assert "Язык ответов: Русский." in reply["text"]
-    assert labels(reply) == ["English", "✓ Русский"]
+    assert labels(reply) == ["English", "Қазақша", "✓ Русский"]
 
 
 async def test_lang_code_becomes_the_default_for_questions_that_do_not_tell(
@@ -114,14 +114,14 @@ async def test_language_button_switches_and_redraws_the_menu(bot: Harness) -> No
     [edit] = bot.api.sent("editMessageText")
     assert edit["message_id"] == 321
     assert "Язык ответов: Русский." in edit["text"]
-    assert labels(edit) == ["English", "✓ Русский"] != labels(menu)
+    assert labels(edit) == ["English", "Қазақша", "✓ Русский"] != labels(menu)
     assert "Команды" in (await send(bot, "/help"))["text"]
 
 
 async def test_unknown_language_gets_the_list_of_available_ones(bot: Harness) -> None:
     reply = await send(bot, "/lang xx")
     assert reply["text"] == ("I don't have the language “xx”. "
-                             "Available: en (English), ru (Русский).")
+                             "Available: en (English), kk (Қазақша), ru (Русский).")
     assert "Answer language: English." in (await send(bot, "/lang"))["text"]
     reply = await send(bot, "/lang klingon", "ru")
     assert reply["text"].startswith("Языка «klingon» у меня нет.")
@@ -206,7 +206,7 @@ async def test_command_menu_is_set_in_each_catalogue_language(tmp_path: Path) ->
     finally:
         await post_shutdown(harness.app)
         await harness.app.shutdown()
-    assert set(menus) == {"", "ru"}
+    assert set(menus) == {"", "kk", "ru"}
     english = {c["command"]: c["description"] for c in menus[""]["commands"]}
     russian = {c["command"]: c["description"] for c in menus["ru"]["commands"]}
     assert list(english) == list(russian) and "lang" in english
@@ -214,26 +214,26 @@ async def test_command_menu_is_set_in_each_catalogue_language(tmp_path: Path) ->
     assert russian["lang"] == "Выбрать язык ответов"
 
 
-async def test_a_curators_kazakh_catalogue_gets_a_button_and_a_menu(tmp_path: Path) -> None:
+async def test_a_curators_catalogue_gets_a_button_and_a_menu(tmp_path: Path) -> None:
     directory = tmp_path / "knowledge"
     write_small_kb(directory)
     (directory / "messages").mkdir()
-    (directory / "messages" / "kk.yaml").write_text(
-        'language: kk\nname: "Қазақша"\nmessages:\n'
-        '  lang.set: "Дайын. Жауап тілі: {name}."\n'
-        '  command.lang: "Жауап тілін таңдау"\n', encoding="utf-8")
+    (directory / "messages" / "sr.yaml").write_text(
+        'language: sr\nname: "Српски"\nmessages:\n'
+        '  lang.set: "Готово. Језик одговора: {name}."\n'
+        '  command.lang: "Изабери језик одговора"\n', encoding="utf-8")
     harness = await make_harness(LiveKnowledge(directory))
     try:
         menu = await send(harness, "/lang")
-        assert labels(menu) == ["✓ English", "Қазақша", "Русский"]  # by code
-        assert (await send(harness, "/lang kk"))["text"] == "Дайын. Жауап тілі: Қазақша."
-        assert "Answer language: Қазақша." in (await send(harness, "/lang"))["text"]
+        assert labels(menu) == ["✓ English", "Қазақша", "Русский", "Српски"]  # by code
+        assert (await send(harness, "/lang sr"))["text"] == "Готово. Језик одговора: Српски."
+        assert "Answer language: Српски." in (await send(harness, "/lang"))["text"]
         harness.api.clear()
         await post_init(harness.app)
-        kazakh = [p for p in harness.api.sent("setMyCommands")
-                  if p.get("language_code") == "kk" and "scope" not in p]
-        [only] = kazakh
-        assert {"command": "lang", "description": "Жауап тілін таңдау"} in only["commands"]
+        serbian = [p for p in harness.api.sent("setMyCommands")
+                   if p.get("language_code") == "sr" and "scope" not in p]
+        [only] = serbian
+        assert {"command": "lang", "description": "Изабери језик одговора"} in only["commands"]
     finally:
         await post_shutdown(harness.app)
         await harness.app.shutdown()

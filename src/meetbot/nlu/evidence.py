@@ -241,7 +241,7 @@ class EvidenceIndex:
         "thank"). A word no fact holds counts in full: the question asks about something the
         facts do not say.
         """
-        stop, fillers = self.words.stopwords, self.words.fillers
+        stop = self.words.stopwords
         weights: dict[str, float] = {}
         for word in words:
             if len(word) < 2 or self.words.is_filler(word):

@@ -50,7 +50,7 @@ from meetbot.curation.ingest.errors import (
 from meetbot.curation.ingest.extract import extract
 from meetbot.curation.ingest.language import vocabulary
 from meetbot.curation.ingest.register import SOURCES_FILE
-from meetbot.curation.ingest.scope import DRAFT_PREFIX, slug, slug_stop
+from meetbot.curation.ingest.scope import DRAFT_PREFIX, document_words, slug, slug_stop
 from meetbot.curation.ingest.summary import summary
 from meetbot.domain.schema import KnowledgeFile
 from meetbot.errors import KnowledgeError, Problem
@@ -108,8 +108,8 @@ def ingest(knowledge_dir: Path, file: Path, *, url: str, publisher: str,
     kb = load(root)
     doc = Document(text.removeprefix("\ufeff"))
 
-    words = LanguageWords.from_catalogs(kb.catalogs.values())
     language = detect_language(doc.text, kb.catalogs)
+    words = document_words(kb, language)
     found_date = first_date(doc, words.months)
     if date:
         published = check_date(date)

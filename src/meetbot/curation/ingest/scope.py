@@ -10,6 +10,7 @@ from meetbot.curation.ingest.entities import Draft, Mention
 from meetbot.curation.ingest.language import Vocabulary, vocabulary
 from meetbot.curation.ingest.morphology import morphology
 from meetbot.domain.knowledge import KnowledgeBase
+from meetbot.lang.catalog import DEFAULT_LANGUAGE
 from meetbot.lang.normalize import normalize, transliterate
 from meetbot.lang.words import LanguageWords
 from meetbot.nlu.router import Router
@@ -17,6 +18,13 @@ from meetbot.nlu.router import Router
 DRAFT_PREFIX = "draft-"
 """Ids of new entries in a draft start with this (curated ids never do)."""
 _ACRONYM_IN_TITLE = re.compile(r"\s*\([^()]{2,30}\)")
+
+
+def document_words(kb: KnowledgeBase, language: str) -> LanguageWords:
+    """The words of the document's language's catalogue and of English (the knowledge base's
+    own): another language's function words may be names or words here ("ан" in Kazakh)."""
+    return LanguageWords.from_catalogs(c for code, c in kb.catalogs.items()
+                                       if code in (language, DEFAULT_LANGUAGE))
 
 
 def stop_words(words: LanguageWords, vocab: Vocabulary) -> frozenset[str]:
@@ -50,7 +58,7 @@ class Scope:
         self.doc = doc
         self.draft = draft
         self.router = Router(kb)
-        self.words = self.router.words
+        self.words = document_words(kb, language)
         self.vocab = vocabulary(language)
         self.morph = morphology(language)
         self.stop = stop_words(self.words, self.vocab)

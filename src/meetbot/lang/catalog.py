@@ -79,11 +79,12 @@ class CatalogFile:
     suffixes: list[str] = field(default_factory=list)
     """Word endings to strip for a stem, for a language no stemming library covers
     (:mod:`meetbot.lang.stemming`)."""
-    pronouns: dict[Literal["female", "male", "plural", "thing", "refer"], list[str]] = field(
-        default_factory=dict)
+    pronouns: dict[Literal["female", "male", "plural", "thing", "refer", "other"],
+                   list[str]] = field(default_factory=dict)
     """Words that refer back to the conversation: she/he/they (``female``, ``male``,
-    ``plural``), it (``thing``: an organisation, event or role), and words that only signal
-    a reference back without standing for an entry themselves (``refer``: that, there)."""
+    ``plural``), it (``thing``: an organisation, event or role), words that only signal a
+    reference back without standing for an entry themselves (``refer``: that, there), and
+    words for the other person of the meeting under discussion (``other``)."""
     messages: dict[str, str | dict[str, str]] = field(default_factory=dict)
 
 

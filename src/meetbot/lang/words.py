@@ -32,6 +32,8 @@ class LanguageWords:
     """Pronouns that stand for an organisation, event or role ("it")."""
     back_references: frozenset[str]
     """Every word that refers back to the conversation ("she", "it", "that", "there")."""
+    others: frozenset[str] = frozenset()
+    """Words for the other person of the meeting under discussion ("the other one")."""
     stemmers: Mapping[str, SuffixStemmer] = field(default_factory=dict)
     """Per language stemmed by its endings (Kazakh), the stemmer."""
     letters: Mapping[str, str] = field(default_factory=dict)
@@ -55,7 +57,8 @@ class LanguageWords:
                                       "open_questions": set(), "wh_words": set()}
         months: dict[str, int] = {}
         pronouns: dict[str, set[str]] = {kind: set() for kind in
-                                         ("female", "male", "plural", "thing", "refer")}
+                                         ("female", "male", "plural", "thing", "refer",
+                                          "other")}
         for catalog in catalogs:
             for word in catalog.function_words:
                 stopwords.update(normalize(word).split())
@@ -75,11 +78,11 @@ class LanguageWords:
         stemmers = {c.language: SuffixStemmer(c.suffixes) for c in catalogs if c.suffixes}
         letters = {c.language: c.letters for c in catalogs if c.letters}
         personal = pronouns["female"] | pronouns["male"] | pronouns["plural"]
-        every = personal | pronouns["thing"] | pronouns["refer"]
+        every = personal | pronouns["thing"] | pronouns["refer"] | pronouns["other"]
         return cls(frozenset(stopwords), frozenset(fillers), months,
                    frozenset(pronouns["female"]), frozenset(pronouns["male"]),
                    frozenset(pronouns["plural"]), frozenset(pronouns["thing"] - personal),
-                   frozenset(every), stemmers, letters,
+                   frozenset(every), frozenset(pronouns["other"]), stemmers, letters,
                    **{name: frozenset(found) for name, found in lists.items()})
 
     def native(self, text: str, language: str | None = None) -> str:

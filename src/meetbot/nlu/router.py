@@ -34,6 +34,8 @@ from meetbot.nlu.vocabulary import Vocabulary
 
 OUT_OF_SCOPE = "out_of_scope"
 """The intent of questions about something else entirely (decoys): declined."""
+ELLIPSIS_SCORE = 0.85
+"""How sure a follow-up that only names other entries or dates asks the last question again."""
 
 
 class Router:
@@ -158,6 +160,13 @@ class Router:
         if resolved is not None:
             _, alternative = self._score(*resolved)
             candidates = best_of(candidates, alternative)
+        again = self._again(words, mentions, ctx)
+        if again is not None:  # "and in 2023?", "and Braathu?": the last question again
+            candidates = best_of(candidates, [again])
+        holders = self.slots.roles_as_people(mentions)
+        if holders != mentions:  # "when did the Kazakh president meet ...": its holder
+            _, alternative = self._score(words, holders)
+            candidates = best_of(candidates, alternative)
         if any(c.intent in self._quote_intents for c in candidates[:3]):
             with_quotes = link(words, raw=question, implicit=True)
             if any(m.kind == "quote" for m in with_quotes):
@@ -193,6 +202,20 @@ class Router:
         return Route(top.intent, top.confidence, top.mentions, tuple(candidates[:5]),
                      top.template, topic=topic, unknown=top.unknown, names=top.names,
                      from_context=top.from_context, words=tuple(words))
+
+    def _again(self, words: list[str], mentions: list[Mention],
+               ctx: Context) -> Candidate | None:
+        """The previous question's intent, when this one only names other entries or dates
+        ("and in 2023?", "what about Kamp?")."""
+        intent = ctx.intent
+        if (not intent or not mentions or intent not in self.kb.intents
+                or intent in self.conversational or intent == OUT_OF_SCOPE):
+            return None
+        taken = {i for m in mentions for i in range(m.start, m.end)}
+        ignored = self.words.stopwords | self.words.fillers
+        if any(i not in taken and w not in ignored for i, w in enumerate(words)):
+            return None
+        return Candidate(intent, ELLIPSIS_SCORE, f"({intent}, asked again)")
 
     def _in_a_name_slot(self, candidates: list[Candidate], mentions: list[Mention]) -> bool:
         """True when the phrasing the question is most like names more people than it does

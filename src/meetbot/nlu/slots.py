@@ -125,6 +125,8 @@ class SlotFiller:
             wants = ("female" if present & female and not present & male else
                      "male" if present & male and not present & female else None)
             ids = list(ctx.people)
+            if not self.words.others.isdisjoint(words) and len(ids) > 1:
+                ids = ids[1:] + ids[:1]  # "the other one": not the one just talked about
             if wants:
                 order = {wants: 0, None: 1}
                 ids.sort(key=lambda pid: order.get(self._gender(pid), 2))

@@ -23,7 +23,7 @@ from meetbot.answers import (  # noqa: F401 - each module registers its answer f
     statements,
 )
 from meetbot.answers.evidence import confidence as evidence_confidence
-from meetbot.answers.evidence import evidence_answer, no_answer, unstated_answer
+from meetbot.answers.evidence import confirms, evidence_answer, no_answer, unstated_answer
 from meetbot.answers.faq import faq_answer
 from meetbot.answers.policy import ANSWER_THRESHOLD, SUGGEST_THRESHOLD, AnswerPolicy
 from meetbot.answers.registry import HANDLERS
@@ -38,6 +38,7 @@ from meetbot.lang.catalog import DEFAULT_LANGUAGE, Catalog
 from meetbot.lang.detect import detect_language
 from meetbot.lang.normalize import MAX_QUESTION_CHARS, clean, transliterate
 from meetbot.nlu.router import OUT_OF_SCOPE, Router
+from meetbot.nlu.slots import intent_spec
 from meetbot.store.directory import gc_paused
 
 
@@ -151,6 +152,9 @@ class Engine:
                 if handler is None:
                     return self._not_covered(question, route, ctx, catalog)
                 outcome = handler(self, route, ctx, w)
+            if (reading.yes_no and outcome.kind == "answer"
+                    and not intent_spec(self.kb, intent).yes_no and confirms(route, w)):
+                w.parts.insert(0, w.t("evidence.yes"))  # "is ODIHR part of the OSCE?"
         elif choice in ("evidence", "yes"):
             outcome = evidence_answer(route, ctx, w, reading, yes=choice == "yes")
             confidence = evidence_confidence(reading)

@@ -114,3 +114,26 @@ def unstated_answer(route: Route, ctx: Context, w: Writer, reading: EvidenceRead
         w.line("evidence.instead")
         w.say(fact_line(reading.hits[0].fact, w))
     return Outcome(w, kind="decline", context=ctx)
+
+
+def confirms(route: Route, w: Writer) -> bool:
+    """True when the answer written so far names every entry the question names: a
+    structured answer to a yes/no question ("is ODIHR part of the OSCE?") then says yes."""
+    kb = w.kb
+    text = w.text.casefold()
+    for mention in route.mentions:
+        if mention.text == "(context)" or mention.kind in ("date", "quote"):
+            continue
+        if mention.kind == "person" and mention.id in kb.people:
+            shown = [w.name(mention.id), w.surname(mention.id)]
+        elif mention.kind == "role" and mention.id in kb.roles:
+            shown = [w.role(mention.id)]
+        elif mention.kind == "org" and mention.id in kb.organizations:
+            shown = [w.org_label(mention.id), w.org_name(mention.id)]
+        elif mention.kind == "event" and mention.id in kb.events:
+            shown = [w.event(mention.id)]
+        else:
+            return False
+        if not any(name.casefold() in text for name in shown):
+            return False
+    return True

@@ -11,7 +11,7 @@ from meetbot.answers.registry import Outcome, answers
 from meetbot.answers.writer import Writer
 from meetbot.domain.answer import Answer
 from meetbot.domain.dialogue import Context, with_meeting
-from meetbot.domain.knowledge import date_in
+from meetbot.domain.knowledge import KnowledgeBase, date_in
 from meetbot.domain.route import Route
 from meetbot.domain.schema import Meeting
 from meetbot.lang.catalog import translated
@@ -66,6 +66,20 @@ def meeting_date(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outco
         w.line(key, people=participants(m, w), date=w.date(m.date), cite=cite)
     return Outcome(w, context=with_meeting(ctx, route, meetings),
                    follow_ups=(w.t("follow.what_discuss"),))
+
+
+def each_with_the_same_host(kb: KnowledgeBase, people: Sequence[str]) -> list[Meeting]:
+    """The meetings of each of ``people`` with one and the same other person, when they
+    never met one another ("the meetings with Telalian and Braathu": each with the minister)."""
+    if len(people) < 2:
+        return []
+    each = [kb.lookups.meetings_of([p]) for p in people]
+    hosts = set.intersection(*({q for m in met for q in m.participants} - set(people)
+                               for met in each))
+    if len(hosts) != 1:
+        return []
+    return sorted({m.id: m for met in each for m in met if hosts <= set(m.participants)}
+                  .values(), key=lambda m: (m.date, m.id))
 
 
 def in_period(route: Route, ctx: Context, w: Writer, meetings: list[Meeting], *,
@@ -137,6 +151,8 @@ def meeting_place(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outc
 @answers("meeting_topics")
 def meeting_topics(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome:
     people, meetings = pair(engine.kb, route, ctx)
+    if not meetings:
+        meetings = each_with_the_same_host(engine.kb, people)
     if not meetings:
         return no_meeting(engine, w, people)
     meetings, other_time = in_period(route, ctx, w, meetings)

@@ -90,7 +90,7 @@ class AnswerPolicy:
         usable = not route.names  # an unknown name: the question is about someone else
         # it names what it asks about, or shares words of its own with a fact
         anchored = bool(reading.involving or reading.period) or reading.fresh >= FRESH_WORDS
-        if (reading.yes_no and reading.involving and reading.query and usable
+        if (reading.yes_no and (reading.involving or reading.period) and reading.query and usable
                 and not intent_spec(kb, intent).yes_no
                 and not (structured and intent.startswith("faq:"))):
             if covered >= self.yes_threshold:

@@ -71,6 +71,10 @@ def who_said(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome:
         meeting = engine.kb.meetings[meeting_id]
         best = (found[0], meeting, meeting.statements[index])
     if best is None or best[0] < 75 or len(query) < 8:
+        said = _said_in_other_words(engine, route)
+        if said is not None:  # not those words, but a statement that says as much
+            best = said
+    if best is None or best[0] < 75 or len(query) < 8:
         quoted = " ".join(m.text for m in route.mentions if m.kind == "quote") or query
         content = [x for x in quoted.split() if x not in engine.router.words.stopwords]
         if content and all(engine.router.is_unknown(x) for x in content):
@@ -89,6 +93,24 @@ def who_said(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome:
            when=when(meeting, w))
     w.say(statement_line(speaker, statement, w))
     return Outcome(w, context=with_meeting(ctx, route, [meeting]))
+
+
+def _said_in_other_words(engine: Engine, route: Route) -> tuple[float, Meeting,
+                                                                   Statement] | None:
+    """The statement the evidence finds for a quotation given in other words ("who said it
+    was the last one?"), when one covers it well: (similarity 0-100, meeting, statement)."""
+    reading = engine.router.read_evidence(route)
+    for hit in reading.hits:
+        fact = hit.fact
+        if fact.kind != "statement" or fact.meeting is None:
+            continue
+        if hit.coverage < engine.policy.evidence_threshold or not reading.query:
+            return None
+        meeting = engine.kb.meetings[fact.meeting]
+        for statement in meeting.statements:
+            if statement.cite == fact.cite:
+                return 100.0 * hit.coverage, meeting, statement
+    return None
 
 
 def topic_names(kb: KnowledgeBase, mention: Mention) -> str:

@@ -308,8 +308,9 @@ class EvidenceIndex:
                 continue
             if wanted is not None and fact.kind not in wanted:
                 continue
-            if period and fact.date and not date_in(fact.date, period):
-                continue
+            if (period and fact.date and not date_in(fact.date, period)
+                    and period not in self.fact_words[number]):
+                continue  # at another time, and not about that year either
             matched = tuple(w for w in query if w in self.fact_words[number])
             if fact.kind == "sentence" and len(matched) < MIN_SENTENCE_MATCHES:
                 continue  # a bare source sentence must share more than one word

@@ -52,6 +52,7 @@ def read_evidence(index: EvidenceIndex, kb: KnowledgeBase, words: LanguageWords,
     """Read ``route`` (in the conversation ``ctx``) for evidence and search ``index``;
     ``asks`` tells a word of the question phrasings (or a typo of one)."""
     involving: list[frozenset[Entity]] = []
+    yes_no = words.is_yes_no(list(route.words))
     people = list(route.ids("person"))
     for mention in _first_of_each(route, "person"):
         # a role read as its holder ("the minister"), as written, fits a new document too
@@ -73,7 +74,10 @@ def read_evidence(index: EvidenceIndex, kb: KnowledgeBase, words: LanguageWords,
         meeting = kb.meetings.get(ctx.meeting)
         people = list(meeting.participants) if meeting else []
     named = {i for m in route.mentions if m.start >= 0
+             and not (m.kind == "date" and m.id in index.postings and yes_no)
              for i in range(m.start, m.end)}  # entries and dates are requirements, not words
+    # (in a yes/no question, a year some fact holds as a word, "did he mention 2010?", is a
+    # word asked about too)
     query = index.query([w for i, w in enumerate(route.words) if i not in named], asks)
     dates = route.ids("date")
     hits = index.search(query, involving=involving, period=dates[0] if dates else None,
@@ -82,7 +86,7 @@ def read_evidence(index: EvidenceIndex, kb: KnowledgeBase, words: LanguageWords,
     content = frozenset(index.query([w for i, w in enumerate(route.words)
                                      if i not in named and w not in words.stopwords], asks))
     return EvidenceReading(query, tuple(involving), tuple(people),
-                           dates[0] if dates else None, words.is_yes_no(list(route.words)),
+                           dates[0] if dates else None, yes_no,
                            not words.open_questions.isdisjoint(route.words), tuple(hits),
                            content, fresh)
 

@@ -33,6 +33,11 @@ def fact_line(fact: Fact, w: Writer) -> str:
     if fact.kind == "statement" and speaker is not None and speaker in w.kb.people:
         key = "statements.direct" if fact.direct else "statements.reported"
         return w.t(key, name=w.name(speaker), quote=quote, cite=cite)
+    if fact.kind == "role" and fact.people and fact.people[0] in w.kb.people:
+        roles = [i for kind, i in fact.entities if kind == "role" and i in w.kb.roles]
+        if roles:
+            return w.t("who_is.role", name=w.name(fact.people[0]), role=w.role(roles[0]),
+                       date=w.date(fact.date), cite=cite)
     if fact.kind == "topic":
         return w.t("evidence.topic", people=w.people(fact.people), topic=text, cite=cite)
     if fact.kind in ("summary", "event", "faq"):

@@ -8,7 +8,8 @@ with how much of the question each covers) are weighed together:
    its intent answers yes or no itself (``yes_no`` in ``intents.yaml``) or a curated FAQ
    answer is confident.
 2. A confident structured reading answers; a why/how question whose phrasing did not ask
-   why or how is answered from the evidence instead when a fact covers it well.
+   why or how, or a question asking more than the reading answers, is answered from the
+   evidence instead when a fact covers it well.
 3. Otherwise a fact covering the question answers it, quoted.
 4. Below that: "did you mean" between the suggestion and answer thresholds, else decline.
 
@@ -102,6 +103,11 @@ class AnswerPolicy:
                     and covered >= self.strong_evidence
                     and not _asks_why_or_how(route, words)):
                 return "evidence"
+            if (usable and reading.fresh and support(reading) >= self.evidence_threshold
+                    and _leftover(reading) and not intent_spec(kb, intent).free_text):
+                # it asks more than the reading answers, and a fact says it ("what did the
+                # minister discuss with Karin Holm?")
+                return "evidence"
             return "structured"
         unknown_words = [w for w in route.unknown if len(w) > 2]  # not a slip like "sy"
         if core and (unknown_words or support(reading) < UNSUPPORTED):
@@ -110,10 +116,18 @@ class AnswerPolicy:
         if (usable and anchored and covered >= self.evidence_threshold
                 and (reading.fresh or not plausible)):
             # beside a plausible reading, the fact must match words no phrasing uses
+            if plausible and best is not None and best.fact.kind in intent_spec(kb,
+                                                                                 intent).facts:
+                return "structured"  # its answer is made of such facts: it gives it
             return "evidence"
         if intent and route.confidence >= self.suggest_threshold:
             return "clarify"
         return "decline"
+
+
+def _leftover(reading: EvidenceReading) -> bool:
+    """True when the question has content words beyond its entries and its phrasing."""
+    return any(w in reading.query for w in reading.leftover)
 
 
 def _names_core_entry(reading: EvidenceReading) -> bool:

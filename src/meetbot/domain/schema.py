@@ -299,6 +299,10 @@ class Intent(Strict):
     lower the confidence once the required entries are there."""
     starter: bool = False
     """Its suggestion, filled from the knowledge base, is offered as an example question."""
+    facts: list[Literal["statement", "topic", "summary", "role", "org", "event", "faq",
+                        "sentence"]] = field(default_factory=list)
+    """The kinds of fact its answer is made of: when the evidence for a question it may be
+    is such a fact, its own answer is given ("who said ..." for a statement)."""
     yes_no: bool = False
     """Its answer says yes or no itself ("did {person} meet {person}"): a yes/no question
     routed to it is not answered from the evidence instead."""

@@ -36,9 +36,12 @@ class EvidenceReading:
     hits: tuple[EvidenceHit, ...]
     content: frozenset[str] = frozenset()
     """The query words that are content words (no function words)."""
+    leftover: frozenset[str] = frozenset()
+    """Those of them that are no word of a name either: what the question asks beyond the
+    entries it names, even ones it names only in part."""
     fresh: int = 0
-    """How many words the best fact shares with the question that no phrasing uses: what a
-    question naming nothing known must share with a fact for the fact to answer it."""
+    """How many content words the best fact shares with the question that no phrasing uses:
+    what a question naming nothing known must share with a fact for it to answer it."""
 
     @property
     def best(self) -> EvidenceHit | None:
@@ -48,9 +51,10 @@ class EvidenceReading:
 
 def read_evidence(index: EvidenceIndex, kb: KnowledgeBase, words: LanguageWords, route: Route,
                   ctx: Context, *, asks: Callable[[str], bool] | None = None,
-                  limit: int = 5) -> EvidenceReading:
+                  names: frozenset[str] = frozenset(), limit: int = 5) -> EvidenceReading:
     """Read ``route`` (in the conversation ``ctx``) for evidence and search ``index``;
-    ``asks`` tells a word of the question phrasings (or a typo of one)."""
+    ``asks`` tells a word of the question phrasings (or a typo of one); ``names``: the words
+    of the knowledge base's names, never content of their own."""
     involving: list[frozenset[Entity]] = []
     yes_no = words.is_yes_no(list(route.words))
     people = list(route.ids("person"))
@@ -82,13 +86,15 @@ def read_evidence(index: EvidenceIndex, kb: KnowledgeBase, words: LanguageWords,
     dates = route.ids("date")
     hits = index.search(query, involving=involving, period=dates[0] if dates else None,
                         speakers=people, limit=limit)
-    fresh = sum(w not in index.phrasing_words for w in hits[0].matched) if hits else 0
-    content = frozenset(index.query([w for i, w in enumerate(route.words)
-                                     if i not in named and w not in words.stopwords], asks))
+    plain = [w for i, w in enumerate(route.words) if i not in named and w not in words.stopwords]
+    content = frozenset(index.query(plain, asks))
+    leftover = frozenset(index.query([w for w in plain if w not in names], asks))
+    fresh = sum(w in content and w not in index.phrasing_words
+                for w in hits[0].matched) if hits else 0
     return EvidenceReading(query, tuple(involving), tuple(people),
                            dates[0] if dates else None, yes_no,
                            not words.open_questions.isdisjoint(route.words), tuple(hits),
-                           content, fresh)
+                           content, leftover, fresh)
 
 
 def _first_of_each(route: Route, kind: str) -> list[Mention]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz, process
+
 from meetbot.domain.dialogue import NO_CONTEXT, Context
 from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.domain.route import Candidate, Mention, Route
@@ -34,6 +36,8 @@ from meetbot.nlu.vocabulary import Vocabulary
 
 OUT_OF_SCOPE = "out_of_scope"
 """The intent of questions about something else entirely (decoys): declined."""
+SMALL_TALK_FORM = 80.0
+"""How close a word must be to a word of greetings, thanks and help to be another form of it."""
 ELLIPSIS_SCORE = 0.85
 """How sure a follow-up that only names other entries or dates asks the last question again."""
 
@@ -231,12 +235,20 @@ class Router:
         if taken:
             return True
         ignored = self.words.stopwords | self.words.fillers | self._small_talk_words
-        return any(w not in ignored and not w.isdigit() for w in words)
+        return any(w not in ignored and not w.isdigit() and not self._small_talk_form(w)
+                   for w in words)
+
+    def _small_talk_form(self, word: str) -> bool:
+        """True when ``word`` is another form of a word of greetings, thanks and help
+        ("helped": "help")."""
+        return len(word) >= 4 and process.extractOne(
+            word, self._small_talk_words, scorer=fuzz.ratio,
+            score_cutoff=SMALL_TALK_FORM) is not None
 
     def read_evidence(self, route: Route, ctx: Context | None = None) -> EvidenceReading:
         """The facts that answer ``route``'s question, and how it asks (:mod:`.reading`)."""
         return read_evidence(self.evidence, self.kb, self.words, route, ctx or NO_CONTEXT,
-                             asks=self._asks)
+                             asks=self._asks, names=self.lexicon.alias_words)
 
     def _asks(self, word: str) -> bool:
         """True when ``word`` is (a typo of) a word of the general question phrasings."""

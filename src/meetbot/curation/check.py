@@ -25,7 +25,7 @@ from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.errors import KnowledgeError, Problem
 from meetbot.lang.catalog import DEFAULT_LANGUAGE, LOCALES_DIR
 from meetbot.nlu.router import OUT_OF_SCOPE
-from meetbot.store.loader import ParsedFile, parse_file
+from meetbot.store.yamlfile import ParsedFile, parse_file
 
 MIN_PHRASINGS = 3
 NEAR_DUPLICATE = 92.0

@@ -20,7 +20,7 @@ from meetbot.domain.schema import SECTIONS, KnowledgeFile
 from meetbot.errors import KnowledgeError, Problem
 from meetbot.files import MAX_FILE_BYTES, FileRefused, read_regular
 from meetbot.lang.normalize import squash_whitespace
-from meetbot.store.hints import did_you_mean, quote_hint
+from meetbot.store.hints import cut_short, did_you_mean, quote_hint
 from meetbot.store.yamlfile import ParsedFile
 
 QUOTE_SHOWN = 70
@@ -167,8 +167,4 @@ class _Merged:
                     self.problems.append(Problem(
                         parsed.name, parsed.line((*subpath, "quote")),
                         f"quote not found in source {value.source!r}: "
-                        f"{_shorten(quote)!r}; {quote_hint(quote, doc.flat)}"))
-
-
-def _shorten(text: str, limit: int = QUOTE_SHOWN) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+                        f"{cut_short(quote, QUOTE_SHOWN)!r}; {quote_hint(quote, doc.flat)}"))

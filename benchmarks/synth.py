@@ -1,7 +1,7 @@
 """Synthetic knowledge bases in meetbot's real schema, for the benchmarks.
 
 ``generate(directory, meetings, seed)`` writes a knowledge base that the real loader
-(:func:`meetbot.store.loader`) accepts: ``sources.yaml`` with ``sources/*.txt`` (one news
+(:func:`meetbot.store.load`) accepts: ``sources.yaml`` with ``sources/*.txt`` (one news
 text per ~10 meetings, built from exactly the sentences that are cited from it, so every
 quote is verbatim in its source), people with aliases (misspellings, titles, Cyrillic),
 roles (with successions over time), organisations (countries, ministries, international

@@ -24,8 +24,8 @@ from kbfactory import (
     write_small_kb,
 )
 from meetbot.errors import KnowledgeError, Problem
+from meetbot.files import MAX_FILE_BYTES
 from meetbot.store import load
-from meetbot.store.loader import MAX_FILE_BYTES
 
 
 @dataclass(frozen=True)

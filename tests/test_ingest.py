@@ -35,7 +35,7 @@ from meetbot.domain.schema import KnowledgeFile
 from meetbot.errors import KnowledgeError
 from meetbot.lang.normalize import squash_whitespace
 from meetbot.store import load
-from meetbot.store.loader import validated
+from meetbot.store.validation import validated
 
 DOCUMENT = PROJECT_ROOT / "tests" / "data" / "test-document-osce-chairpersonship.txt"
 URL = "https://example.org/test"

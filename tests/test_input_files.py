@@ -17,9 +17,9 @@ import pytest
 from kbfactory import PROJECT_ROOT, REAL_KNOWLEDGE, SOURCE_FILE
 from meetbot.curation.evaluate import QuestionFileError, load_questions
 from meetbot.errors import KnowledgeError, TokenError
+from meetbot.files import MAX_FILE_BYTES
 from meetbot.frontends.telegram.security import read_token
 from meetbot.store import load
-from meetbot.store.loader import MAX_FILE_BYTES
 
 MEMORY_LIMIT = 1 << 30
 """Address space a refused ingest runs in: ample for meetbot, far below a runaway read."""

@@ -222,7 +222,7 @@ def test_a_rule_that_cannot_apply_is_an_error_not_a_silent_no_op() -> None:
     from typing import Annotated
 
     from meetbot.domain.schema import PartialDate, Rule
-    from meetbot.store.loader import validated
+    from meetbot.store.validation import validated
 
     with pytest.raises(TypeError, match="str or list"):
         validated(Annotated[str | None, Rule(pattern="^a")], "b")  # type: ignore[arg-type]

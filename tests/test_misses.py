@@ -37,7 +37,7 @@ from meetbot.curation.misses import (
 from meetbot.domain.answer import Answer
 from meetbot.domain.schema import FaqEntry
 from meetbot.store import load
-from meetbot.store.loader import validated
+from meetbot.store.validation import validated
 
 FIELDS = {"ts", "question", "kind", "confidence", "nearest", "nearest_example",
           "nearest_score", "suggestions", "chat"}

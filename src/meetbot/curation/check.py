@@ -4,7 +4,7 @@
 - near-duplicate phrasings in different entries (they make the router guess);
 - entries with too few phrasings to be found reliably;
 - intents the engine has no answer function or reply for;
-- for every language with a message catalogue (shipped in ``meetbot/locales`` or added in
+- for every language with a message catalogue (shipped in ``meetbot/lang/locales`` or added in
   ``knowledge/messages``): names of people, roles, organisations and events, and the texts
   of meetings, facts and FAQ answers, without a translation into it; and message keys the
   English catalogue has (plus the intents' replies and "did you mean" questions) that its
@@ -25,7 +25,7 @@ from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.errors import KnowledgeError, Problem
 from meetbot.lang.catalog import DEFAULT_LANGUAGE, LOCALES_DIR
 from meetbot.nlu.router import OUT_OF_SCOPE
-from meetbot.store.loader import ParsedFile, parse_file
+from meetbot.store.yamlfile import ParsedFile, parse_file
 
 MIN_PHRASINGS = 3
 NEAR_DUPLICATE = 92.0

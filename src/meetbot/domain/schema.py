@@ -2,10 +2,10 @@
 
 Each YAML file under ``knowledge/`` holds one or more top-level sections (``sources``,
 ``people``, ``roles``, ``organizations``, ``events``, ``meetings``, ``faq``, ``intents``),
-each a list of entries. :mod:`meetbot.store.loader` validates the files against these classes
-with pydantic (types, required keys, unknown keys, patterns, whitespace stripped from every
-string); cross-references and citations are checked there too, and every error becomes
-``file:line: message``.
+each a list of entries. :mod:`meetbot.store.validation` validates the files against these
+classes with pydantic (types, required keys, unknown keys, patterns, whitespace stripped from
+every string), :mod:`meetbot.store.assembly` checks cross-references and citations, and every
+error becomes ``file:line: message``.
 
 The classes are plain dataclasses, and the constraints plain annotations (:class:`Rule`), so
 the answering side, and an engine unpickled from the cache, never import pydantic: a cold
@@ -17,8 +17,8 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar, Literal
+from dataclasses import dataclass, field, fields
+from typing import Annotated, Any, ClassVar, Final, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,3 +321,6 @@ class KnowledgeFile(Strict):
     faq: list[FaqEntry] = field(default_factory=list)
     intents: list[Intent] = field(default_factory=list)
 
+
+SECTIONS: Final = tuple(section.name for section in fields(KnowledgeFile))
+"""The sections a knowledge file may hold, in the order they are read."""

@@ -23,13 +23,12 @@ is unpickled that this cache did not write itself for the knowledge files being 
   is logged once (by name) and rebuilt: a planted pickle, or an engine copied from another
   knowledge base under this one's name, is never served.
 
-Every look-up goes through the folder's open descriptor (``dir_fd``), so the folder checked
-is the folder used.
+The folder and its files are handled by :mod:`meetbot.private_folder`: every look-up goes
+through the folder's open descriptor (``dir_fd``), so the folder checked is the folder used.
 """
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import hmac
@@ -47,6 +46,7 @@ from meetbot import __version__
 from meetbot.answers.engine import Engine
 from meetbot.environment import environment
 from meetbot.errors import KnowledgeChanged, KnowledgeError, MeetbotError
+from meetbot.private_folder import OPEN_TO_OTHERS, open_file, open_folder, write_file
 from meetbot.store import load
 from meetbot.store.directory import fingerprint, gc_paused
 
@@ -59,8 +59,6 @@ KEY_BYTES = 32
 MAC_BYTES = hashlib.sha256().digest_size
 MAGIC = b"meetbot engine cache 1\n"
 """The start of every cache file's authenticated body (its format version)."""
-PRIVATE = stat.S_IWGRP | stat.S_IWOTH
-"""Mode bits that let someone else change a file or folder the cache trusts."""
 
 
 class UnsafeCacheFolder(MeetbotError):
@@ -169,67 +167,15 @@ def _refuse_folder(folder: Path, exc: UnsafeCacheFolder) -> None:
     logger.warning("not using the engine cache in %s: %s", folder, exc)
 
 
-def _open_folder(folder: Path, *, create: bool) -> int:
-    """The cache folder's descriptor, once it is checked private.
-
-    Raises :class:`FileNotFoundError` when it does not exist (and not ``create``),
-    :class:`UnsafeCacheFolder` when it cannot be trusted."""
-    if create:
-        try:
-            os.makedirs(folder, mode=0o700, exist_ok=True)
-        except FileExistsError:  # a file, or a symlink to nowhere
-            raise UnsafeCacheFolder("it is not a directory") from None
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except FileNotFoundError:
-        raise
-    except OSError as exc:  # ELOOP: a symlink; ENOTDIR: not a directory
-        raise UnsafeCacheFolder(f"it is a symlink or not a directory ({exc.strerror})") from None
-    try:
-        _check(os.fstat(fd), PRIVATE, UnsafeCacheFolder, directory=True)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
-def _check(info: os.stat_result, forbidden: int, error: type[MeetbotError], *,
-           directory: bool = False) -> None:
-    """Raise ``error`` unless ``info`` is a regular file (or a directory), owned by this
-    user, with none of the ``forbidden`` mode bits."""
-    if directory and not stat.S_ISDIR(info.st_mode):
-        raise error("it is not a directory")
-    if not directory and not stat.S_ISREG(info.st_mode):
-        raise error("it is not a regular file")
-    if info.st_uid != os.geteuid():
-        raise error("it belongs to another user")
-    if info.st_mode & forbidden:
-        raise error(f"its mode {stat.S_IMODE(info.st_mode):o} is open to others")
-
-
-def _open_entry(folder: int, name: str) -> BinaryIO | None:
-    """Open ``name`` in the folder without following a symlink or waiting on a FIFO."""
-    try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
-                     dir_fd=folder)
-    except FileNotFoundError:
-        return None
-    return os.fdopen(fd, "rb")
-
-
 def _key(folder: int) -> bytes | None:
     """The folder's secret key (None: there is none yet)."""
     try:
-        handle = _open_entry(folder, KEY_NAME)
-    except OSError as exc:  # ELOOP: a symlink
-        raise UnsafeCacheFolder(f"its key cannot be opened ({exc.strerror})") from None
+        handle = open_file(folder, KEY_NAME, UnsafeCacheFolder, forbidden=OPEN_TO_OTHERS)
+    except UnsafeCacheFolder as exc:
+        raise UnsafeCacheFolder(f"its key cannot be trusted: {exc}") from None
     if handle is None:
         return None
     with handle:
-        try:
-            _check(os.fstat(handle.fileno()), stat.S_IRWXG | stat.S_IRWXO, UnsafeCacheFolder)
-        except UnsafeCacheFolder as exc:
-            raise UnsafeCacheFolder(f"its key is not private: {exc}") from None
         key = handle.read(KEY_BYTES + 1)
     if len(key) != KEY_BYTES:
         raise UnsafeCacheFolder("its key is damaged")
@@ -240,21 +186,13 @@ def _new_key(folder: int) -> bytes:
     """Create the folder's key: written in full to a new private file, then linked under
     its name, which fails if another process made one first (then that one is used)."""
     key = os.urandom(KEY_BYTES)
-    temporary = f".key-{os.urandom(8).hex()}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                 0o600, dir_fd=folder)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
-        os.link(temporary, KEY_NAME, src_dir_fd=folder, dst_dir_fd=folder,
-                follow_symlinks=False)
+        write_file(folder, KEY_NAME, lambda handle: handle.write(key), replace=False)
     except FileExistsError:
         found = _key(folder)
         if found is None:
             raise
         return found
-    finally:
-        os.unlink(temporary, dir_fd=folder)
     return key
 
 
@@ -267,7 +205,7 @@ def _read(folder: Path, name: str, stamp: str) -> Engine | None:
 
     Raises :class:`UnsafeCacheFolder` when the folder or its key cannot be trusted."""
     try:
-        fd = _open_folder(folder, create=False)
+        fd = open_folder(folder, UnsafeCacheFolder, create=False)
     except FileNotFoundError:
         return None
     try:
@@ -284,14 +222,10 @@ def _read(folder: Path, name: str, stamp: str) -> Engine | None:
 def _unseal(folder: int, name: str, key: bytes | None, stamp: str) -> Engine | None:
     """The engine in the file ``name`` (None: there is no such file), checked in this order:
     a regular private file, its MAC, what it was built for; only then unpickled."""
-    try:
-        handle = _open_entry(folder, name)
-    except OSError as exc:  # ELOOP: a symlink
-        raise RefusedCacheFile(f"it cannot be opened ({exc.strerror})") from None
+    handle = open_file(folder, name, RefusedCacheFile)
     if handle is None:
         return None
     with handle:
-        _check(os.fstat(handle.fileno()), PRIVATE, RefusedCacheFile)
         if key is None:
             raise RefusedCacheFile("there is no key to authenticate it with")
         data = handle.read()
@@ -329,39 +263,31 @@ def _write(folder: Path, name: str, stamp: str, engine: Engine) -> None:
     """Write the engine as ``name`` atomically (temporary file, then rename), and remove
     all but the newest :data:`KEEP` engines. A failure is logged, never raised."""
     try:
-        fd = _open_folder(folder, create=True)
+        fd = open_folder(folder, UnsafeCacheFolder)
     except UnsafeCacheFolder as exc:
         _refuse_folder(folder, exc)
         return
     except OSError as exc:
         logger.warning("could not write the engine cache (%s)", exc)
         return
-    temporary: str | None = None
     try:
         key = _key(fd) or _new_key(fd)
-        temporary = f".engine-{os.urandom(8).hex()}.tmp"
-        file = os.open(temporary,
-                       os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                       0o600, dir_fd=fd)
-        with os.fdopen(file, "wb") as handle:
+
+        def sealed(handle: BinaryIO) -> None:
             handle.write(bytes(MAC_BYTES))  # the MAC's place, filled in once it is known
             sealing = _Sealing(handle, key)
             sealing.write(_header(stamp))
             pickle.dump(engine, sealing, protocol=pickle.HIGHEST_PROTOCOL)
             handle.seek(0)
             handle.write(sealing.mac.digest())
-        # atomic: readers see the old file or the whole new one
-        os.replace(temporary, name, src_dir_fd=fd, dst_dir_fd=fd)
-        temporary = None
+
+        write_file(fd, name, sealed)
         _prune(fd, keep=name)
     except UnsafeCacheFolder as exc:
         _refuse_folder(folder, exc)
     except Exception as exc:  # caching is an optimisation: never fail a load over it
         logger.warning("could not write the engine cache (%s)", exc)
     finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary, dir_fd=fd)
         os.close(fd)
 
 

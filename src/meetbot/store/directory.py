@@ -1,15 +1,17 @@
-"""Where the knowledge files are, and a fingerprint of their content (for caches and reloads)."""
+"""Where the knowledge files are, how problems name them, and a fingerprint of their content
+(for caches and reloads)."""
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from meetbot.environment import environment
-from meetbot.files import MAX_FILE_BYTES, FileRefused, FileTooLarge, read_regular
+from meetbot.files import MAX_FILE_BYTES, FileRefused, FileTooLarge, kind_of, read_regular
 
 DEFAULT_DIR = Path(__file__).resolve().parents[3] / "knowledge"
 
@@ -24,6 +26,32 @@ def knowledge_files(directory: Path) -> list[Path]:
     """Return the YAML files served from ``directory``, in a stable order."""
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and
                   p.is_file())
+
+
+def special_files(directory: Path) -> list[tuple[Path, str]]:
+    """``*.yaml`` entries of ``directory`` that are neither files nor directories (a FIFO,
+    a device, a socket), each with what it is; :func:`knowledge_files` leaves them out, so
+    they are never opened."""
+    found = []
+    for path in sorted(directory.iterdir()):
+        if path.suffix not in (".yaml", ".yml"):
+            continue
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            found.append((path, kind_of(mode)))
+    return found
+
+
+def display_name(path: Path, root: Path) -> str:
+    """How a problem names the file ``path``: relative to the working directory if inside it,
+    else in full (``root``, the knowledge directory, does not change it)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def fingerprint(directory: Path) -> str:

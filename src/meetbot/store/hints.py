@@ -129,14 +129,40 @@ def validation_problems(name: str, line_of: Callable[[Path_], int | None],
 # -- YAML syntax --------------------------------------------------------------------------
 
 
+_SIMPLE_YAML_PROBLEMS: tuple[tuple[str, str, bool, str], ...] = (
+    ("problem", "escape", False,
+     "a backslash in a double-quoted text starts an escape YAML does not know: write \\\\ "
+     "for a backslash, or use single quotes"),
+    ("where", "flow sequence", True,
+     "a '[' list opened on this line is not closed with ']' (or an item lacks its ',')"),
+    ("where", "flow mapping", True,
+     "a '{' mapping opened on this line is not closed with '}' (or an item lacks its ',')"),
+    ("problem", "mapping values are not allowed", False,
+     "a ':' where no key can start: if the value contains ': ', put it in quotes (\"...\"); "
+     "otherwise the line is indented more than the keys above it"),
+    ("problem", "expected ':'", True,
+     "a key without ':' (or a line that does not line up with the keys above it): write "
+     "'key: value'"),
+    ("problem", "'-' indicator", False,
+     "this '- ' item is not lined up with the items above it: indent it like them"),
+    ("problem", "block sequence start", False,
+     "this '- ' item is not lined up with the items above it: indent it like them"),
+)
+"""Parser wordings said in plain words: where the wording is (the parser's ``context`` or
+``problem``), a part of it, whether the line to look at is where the construct opened (else
+where the parser stopped), and the message."""
+_UNCLOSED_QUOTE = ("the quoted text opened on this line is never closed: add the closing "
+                   "quotation mark")
+
+
 def yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
     """The line to look at and a plain-words message for a YAML syntax error in ``text``."""
     mark = exc.problem_mark or exc.context_mark
     context = exc.context_mark
     line = mark.line + 1 if mark else None
     lines = text.split("\n")
-    problem = str(exc.problem or "")
-    where = str(exc.context or "")
+    wording = {"problem": str(exc.problem or ""), "where": str(exc.context or "")}
+    problem, where = wording["problem"], wording["where"]
 
     def text_of(number: int | None) -> str:
         return lines[number - 1] if number and 0 < number <= len(lines) else ""
@@ -147,32 +173,14 @@ def yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]
         return line, ("a tab character is used for indentation; YAML needs spaces (replace "
                       "the tab with spaces)")
     if "quoted scalar" in where and "end of stream" in problem:
-        return opened, ("the quoted text opened on this line is never closed: add the "
-                        "closing quotation mark")
-    if "escape" in problem:
-        return line, ("a backslash in a double-quoted text starts an escape YAML does not "
-                      "know: write \\\\ for a backslash, or use single quotes")
-    if "flow sequence" in where:
-        return opened, ("a '[' list opened on this line is not closed with ']' (or an item "
-                        "lacks its ',')")
-    if "flow mapping" in where:
-        return opened, ("a '{' mapping opened on this line is not closed with '}' (or an "
-                        "item lacks its ',')")
-    if "mapping values are not allowed" in problem:
-        return line, ("a ':' where no key can start: if the value contains ': ', put it in "
-                      "quotes (\"...\"); otherwise the line is indented more than the keys "
-                      "above it")
-    if "expected ':'" in problem:
-        return opened, ("a key without ':' (or a line that does not line up with the keys "
-                        "above it): write 'key: value'")
-    if "'-' indicator" in problem or "block sequence start" in problem:
-        return line, ("this '- ' item is not lined up with the items above it: indent it "
-                      "like them")
+        return opened, _UNCLOSED_QUOTE
+    for part, words, at_opening, message in _SIMPLE_YAML_PROBLEMS:
+        if words in wording[part]:
+            return (opened if at_opening else line), message
     if "expected key" in problem or "but found '<scalar>'" in problem:
         unclosed = _unclosed_quote_above(lines, line or 0)
         if unclosed:
-            return unclosed, ("the quoted text opened on this line is never closed: add the "
-                              "closing quotation mark")
+            return unclosed, _UNCLOSED_QUOTE
         if _text_after_quote(here):
             return line, ("text after the closing quotation mark: put the whole value in "
                           "quotes (inside single quotes, write ' as '')")
@@ -232,7 +240,7 @@ def quote_hint(quote: str, text: str) -> str:
     closest, _score = found
     differs = _difference(quote, closest)
     closest = _trimmed(quote, closest)
-    hint = f"the source has {_shorten(closest, 160)!r}"
+    hint = f"the source has {cut_short(closest, 160)!r}"
     if differs:
         hint += f" ({differs})"
     return hint
@@ -280,5 +288,6 @@ def _trimmed(quote: str, closest: str) -> str:
     return " ".join(kept).strip("\"“”«»„ ")
 
 
-def _shorten(text: str, limit: int) -> str:
+def cut_short(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, with "…" where it was cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -8,7 +8,7 @@ background thread (watchfiles) that reloads after each edit. What it never serve
 of an edit:
 
 * **Settled files only.** After a change the watcher waits until the files stop changing:
-  the same :func:`~meetbot.knowledge.fingerprint` twice, :data:`QUIET_SECONDS` apart. A
+  the same :func:`~meetbot.store.directory.fingerprint` twice, :data:`QUIET_SECONDS` apart. A
   saved edit is served :data:`QUIET_SECONDS` plus the load after the save: about half a
   second for the shipped knowledge base, within a second for one that loads in half that.
 * **One state, read whole.** Every load compares the fingerprint after reading with the one

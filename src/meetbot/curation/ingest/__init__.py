@@ -52,21 +52,14 @@ from meetbot.curation.ingest.language import vocabulary
 from meetbot.curation.ingest.register import SOURCES_FILE
 from meetbot.curation.ingest.scope import DRAFT_PREFIX, document_words, slug, slug_stop
 from meetbot.curation.ingest.summary import summary
-from meetbot.domain.schema import KnowledgeFile
 from meetbot.errors import KnowledgeError, Problem
 from meetbot.lang.detect import detect_language
 from meetbot.lang.normalize import squash_whitespace
 from meetbot.lang.words import LanguageWords
 from meetbot.store import load
-from meetbot.store.directory import knowledge_files
-from meetbot.store.loader import (
-    ParsedFile,
-    assemble,
-    display_name,
-    ids_in_data,
-    parse_file,
-    validate_file,
-)
+from meetbot.store.assembly import assemble
+from meetbot.store.directory import display_name, knowledge_files
+from meetbot.store.validation import read_files
 
 __all__ = [
     "DRAFT_PREFIX",
@@ -189,35 +182,20 @@ def check_drafts(knowledge_dir: Path) -> list[Problem]:
                     if p.suffix in (".yaml", ".yml") and p.is_file())
     if not drafts:
         return []
-    base: list[tuple[ParsedFile, KnowledgeFile]] = []
-    declared: set[str] = set()
-    for path in knowledge_files(root):
-        try:
-            parsed = parse_file(path, display_name(path, root))
-        except KnowledgeError:
-            continue  # reported by load(); the draft is checked against the rest
-        declared.update(ids_in_data(parsed.data))
-        model, _errors = validate_file(parsed)
-        if model is not None:
-            base.append((parsed, model))
+    base = read_files(knowledge_files(root), root)  # its problems are reported by load()
     problems: list[Problem] = []
     for path in drafts:
-        display = display_name(path, root)
-        try:
-            parsed = parse_file(path, display)
-        except KnowledgeError as exc:
-            problems.extend(exc.problems)
-            continue
-        model, errors = validate_file(parsed)
-        problems.extend(errors)
-        if model is None:
+        draft = read_files([path], root)
+        problems.extend(draft.problems)
+        if not draft.files:
             continue
         found: list[Problem] = []
         try:
-            assemble(root, [*base, (parsed, model)], found, "draft-check",
-                      declared | ids_in_data(parsed.data))
+            assemble(root, [*base.files, *draft.files], found, "draft-check",
+                     base.declared | draft.declared)
         except KnowledgeError as exc:
             found = exc.problems
+        display = display_name(path, root)
         problems.extend(p for p in found if p.file == display)
     return problems
 

@@ -109,10 +109,7 @@ class DraftWriter:
                 items.append("    # gender: female | male  (only if the source shows it)")
             items.append("    # translations: {ru: ...}")
             items.append("")
-        if out:
-            out.append("")
-        out.append("people:" if items else "people: []")
-        return out + items + ([""] if not items else [])
+        return _section("people", out, items)
 
     def _known_person(self, person: DocPerson) -> list[str]:
         kb_id = person.kb_id or ""
@@ -136,18 +133,16 @@ class DraftWriter:
                 *self.cite(held.span, indent + 2)]
 
     def _render_roles(self) -> list[str]:
-        if not self.draft.roles:
-            return ["roles: []", ""]
-        out = ["roles:"]
+        items: list[str] = []
         for role in self.draft.roles:
-            out.append(f"  - id: {role.draft_id}")
-            out.append(f"    name: {yaml_string(role.name)}")
+            items.append(f"  - id: {role.draft_id}")
+            items.append(f"    name: {yaml_string(role.name)}")
             if role.organization:
-                out.append(f"    organization: {role.organization}")
-            out.append("    # head: true  (if the holder heads the organisation)")
-            out.append("    # aliases: [...]; translations: {ru: ...}")
-            out.append("")
-        return out
+                items.append(f"    organization: {role.organization}")
+            items.append("    # head: true  (if the holder heads the organisation)")
+            items.append("    # aliases: [...]; translations: {ru: ...}")
+            items.append("")
+        return _section("roles", [], items)
 
     def _render_orgs(self) -> list[str]:
         out: list[str] = []
@@ -170,10 +165,7 @@ class DraftWriter:
             items += self.cite(org.span, 4)
             items.append("    # description: ...; translations: {ru: ...}")
             items.append("")
-        if out:
-            out.append("")
-        out.append("organizations:" if items else "organizations: []")
-        return out + items + ([""] if not items else [])
+        return _section("organizations", out, items)
 
     def _render_meetings(self) -> list[str]:
         out: list[str] = []
@@ -231,10 +223,7 @@ class DraftWriter:
             out.append(f"#   - speaker: {who}")
             out.append("#     kind: direct")
             out += [f"#   {line}" for line in self.cite(quote, 2)]
-        if out:
-            out.append("")
-        out.append("meetings:" if items else "meetings: []")
-        return out + items
+        return _section("meetings", out, items)
 
     def _title(self, names: list[str]) -> str:
         return self.vocab.meeting_title.format(first=names[0], others=_join(names[1:]),
@@ -246,6 +235,13 @@ class DraftWriter:
             if words & marks:
                 return kind
         return "institution"
+
+
+def _section(name: str, notes: list[str], items: list[str]) -> list[str]:
+    """The draft's section ``name``: the ``notes`` (comments on what the knowledge base has
+    already), then the drafted ``items`` (each ending in a blank line), or an empty list."""
+    return [*notes, *([""] if notes else []), f"{name}:" if items else f"{name}: []",
+            *(items or [""])]
 
 
 def _join(names: Sequence[str], word: str = "and") -> str:

@@ -8,10 +8,12 @@ folded to lower case, Russian stemmed, so one listed form stands for all ("от�
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -139,6 +141,29 @@ def _words(values: Sequence[str]) -> frozenset[str]:
     return frozenset(word_key(v) for v in values if word_key(v))
 
 
+_YAML_KEYS = {"meeting": "meeting_phrases", "topics": "topic_phrases",
+              "speech": "speech_phrases"}
+"""The fields whose key in ``languages/<code>.yaml`` is not their own name."""
+
+
+def _converted(hint: Any, raw: Any) -> Any:
+    """A value of ``languages/<code>.yaml`` as the :class:`Vocabulary` field typed ``hint``
+    holds it: words normalised (:func:`word_key`), phrases compiled; a mapping of words to
+    texts (``ministries``) has its words normalised, any other mapping its values."""
+    if hint is str:
+        return str(raw)
+    if hint is Phrases:
+        return Phrases(raw)
+    if hint == frozenset[str]:
+        return _words(raw)
+    if typing.get_origin(hint) is Mapping:
+        value_hint = typing.get_args(hint)[1]
+        if value_hint is str:
+            return {word_key(k): str(v) for k, v in raw.items()}
+        return {k: _converted(value_hint, v) for k, v in raw.items()}
+    raise TypeError(f"no reading of vocabulary values as {hint!r}")
+
+
 @lru_cache(maxsize=8)
 def vocabulary(language: str) -> Vocabulary:
     """The vocabulary of ``language``'s documents (English for a language without one)."""
@@ -146,37 +171,7 @@ def vocabulary(language: str) -> Vocabulary:
     if not path.is_file():
         path = LANGUAGES_DIR / "en.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return Vocabulary(
-        language=str(data["language"]),
-        title_words=_words(data["title_words"]),
-        title_heads=_words(data["title_heads"]),
-        org_words=_words(data["org_words"]),
-        org_heads=_words(data["org_heads"]),
-        page_words=_words(data["page_words"]),
-        connectors=_words(data["connectors"]),
-        honorifics={k: _words(v) for k, v in data["honorifics"].items()},
-        slug_skip=_words(data["slug_skip"]),
-        meeting=Phrases(data["meeting_phrases"]),
-        topics=Phrases(data["topic_phrases"]),
-        topic_tails=Phrases(data["topic_tails"]),
-        topic_leads=Phrases(data["topic_leads"]),
-        speech=Phrases(data["speech_phrases"]),
-        speaker_intros=Phrases(data["speaker_intros"]),
-        turn_markers={k: Phrases(v) for k, v in data["turn_markers"].items()},
-        subject_skips=_words(data["subject_skips"]),
-        openers=Phrases(data["openers"]),
-        meeting_date_leads=Phrases(data["meeting_date_leads"]),
-        org_kinds={k: _words(v) for k, v in data["org_kinds"].items()},
-        org_place_heads=_words(data["org_place_heads"]),
-        ministries={word_key(k): str(v) for k, v in data["ministries"].items()},
-        ministry_blockers=_words(data["ministry_blockers"]),
-        weekdays=_words(data["weekdays"]),
-        meeting_words=_words(data["meeting_words"]),
-        list_joins=Phrases(data["list_joins"]),
-        subject_pronouns={k: _words(v) for k, v in data["subject_pronouns"].items()},
-        relatives=_words(data["relatives"]),
-        meeting_title=str(data["meeting_title"]),
-        and_word=str(data["and_word"]),
-        place_connectors=_words(data["place_connectors"]),
-        prepositions=_words(data["prepositions"]),
-    )
+    hints = typing.get_type_hints(Vocabulary)
+    return Vocabulary(**{field.name: _converted(hints[field.name],
+                                                data[_YAML_KEYS.get(field.name, field.name)])
+                         for field in fields(Vocabulary)})

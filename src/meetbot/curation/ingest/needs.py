@@ -15,7 +15,9 @@ from pathlib import Path
 from meetbot.curation.ingest.scope import DRAFT_PREFIX
 from meetbot.errors import KnowledgeError, Problem
 from meetbot.lang.catalog import DEFAULT_LANGUAGE
-from meetbot.store.loader import ParsedFile, display_name, load_catalogs, parse_file
+from meetbot.store.catalogs import load_catalogs
+from meetbot.store.directory import display_name
+from meetbot.store.yamlfile import ParsedFile, parse_file
 
 _GUESSED = re.compile(r"#\s*(?:reported, )?guessed:")
 

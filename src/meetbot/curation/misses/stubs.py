@@ -17,7 +17,7 @@ from meetbot.lang.words import LanguageWords
 @lru_cache(maxsize=1)
 def filler_words() -> frozenset[str]:
     """The function words and fillers of the shipped catalogues (every language)."""
-    from meetbot.store.loader import load_catalogs
+    from meetbot.store.catalogs import load_catalogs
 
     problems: list[Problem] = []
     return _filler(LanguageWords.from_catalogs(load_catalogs(None, problems).values()))

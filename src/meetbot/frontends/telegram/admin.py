@@ -7,14 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from telegram import Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from meetbot.errors import Problem
 from meetbot.frontends.telegram.commands import help_command, is_admin
-from meetbot.frontends.telegram.replies import catalog_for, esc, send_html
-from meetbot.frontends.telegram.state import STATE_KEY, BotState, state_of
+from meetbot.frontends.telegram.replies import Asked, esc, send_html, with_message
+from meetbot.frontends.telegram.state import STATE_KEY, BotState
 from meetbot.lang.catalog import DEFAULT_LANGUAGE
 
 logger = logging.getLogger(__name__)
@@ -22,25 +21,22 @@ logger = logging.getLogger(__name__)
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
-async def from_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Message | None:
-    """The command's message when an admin sent it; anyone else gets the ordinary help."""
-    message = update.effective_message
-    if message is None:
-        return None
-    if not is_admin(update, state_of(context)):
-        await help_command(update, context)
-        return None
-    return message
+async def from_admin(asked: Asked) -> bool:
+    """Whether an admin sent the command; anyone else gets the ordinary help."""
+    if is_admin(asked.update, asked.state):
+        return True
+    await help_command(asked.update, asked.context)
+    return False
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_message
+async def stats(asked: Asked) -> None:
     """Show the question statistics to an admin (others get the help)."""
-    message = await from_admin(update, context)
-    if message is None:
+    if not await from_admin(asked):
         return
-    state = state_of(context)
+    state = asked.state
     s = state.stats
-    catalog = catalog_for(state, update.effective_user)
+    catalog = asked.catalog
     counts = (("stats.answered", s.answered), ("stats.declined", s.declined),
               ("stats.clarified", s.clarified), ("stats.invalid", s.invalid),
               ("stats.conversations", len(state.conversations)))
@@ -50,27 +46,27 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     top = s.misses.most_common(10)
     lines += ([f"{count}× {esc(question)}" for question, count in top]
               or [esc(catalog.t("stats.no_misses"))])
-    await send_html(context.bot, message.chat_id, "\n".join(lines))
+    await asked.reply("\n".join(lines))
 
 
-async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_message
+async def reload(asked: Asked) -> None:
     """Reload the knowledge base for an admin and report OK or the problems."""
-    message = await from_admin(update, context)
-    if message is None:
+    if not await from_admin(asked):
         return
-    state = state_of(context)
+    state = asked.state
     problems = state.settings.live.reload(force=True)
     # The admin reads the outcome here: no separate notice about this same state.
     state.reported = problem_lines(state, problems) if problems else None
     kb = state.engine.kb
-    catalog = catalog_for(state, update.effective_user)
+    catalog = asked.catalog  # in the reloaded knowledge base's catalogues
     if problems:
         text = (f"<b>{esc(catalog.t('reload.failed'))}</b>\n"
                 + "\n".join(esc(line) for line in problem_lines(state, problems)))
     else:
         text = esc(catalog.t("reload.ok", meetings=len(kb.meetings), people=len(kb.people),
                              sources=len(kb.sources)))
-    await send_html(context.bot, message.chat_id, text)
+    await asked.reply(text)
 
 
 def problem_lines(state: BotState, problems: Sequence[Problem]) -> tuple[str, ...]:

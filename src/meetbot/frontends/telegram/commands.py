@@ -9,7 +9,6 @@ from typing import Final
 
 from telegram import BotCommand, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
 from meetbot.answers.writer import Writer
 from meetbot.frontends.telegram.keyboards import (
@@ -24,8 +23,8 @@ from meetbot.frontends.telegram.keyboards import (
 from meetbot.frontends.telegram.replies import (
     ASK_USAGE,
     UNKNOWN_COMMAND,
+    Asked,
     answer_question,
-    catalog_for,
     esc,
     find_language,
     is_group,
@@ -33,10 +32,10 @@ from meetbot.frontends.telegram.replies import (
     message_in,
     reply_in_groups,
     send_answer,
-    send_html,
     text_in,
+    with_message,
 )
-from meetbot.frontends.telegram.state import BotState, state_of, user_language
+from meetbot.frontends.telegram.state import BotState
 from meetbot.lang.catalog import DEFAULT_LANGUAGE, translated
 from meetbot.render import shorten
 
@@ -77,13 +76,10 @@ def examples_keyboard(state: BotState, lang: str) -> InlineKeyboardMarkup | None
     return keyboard([[ask_button(q)] for q in state.examples(lang)])
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_message
+async def start(asked: Asked) -> None:
     """Say what the bot knows and offer example questions as buttons."""
-    message = update.effective_message
-    if message is None:
-        return
-    state = state_of(context)
-    lang = user_language(state, update.effective_user)
+    state, lang = asked.state, asked.lang
     catalog = state.engine.catalog(lang)
     kb = state.engine.kb
     docs = sorted(kb.sources.values(), key=lambda d: d.meta.published)
@@ -102,8 +98,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         "",
         esc(catalog.t("start.footer", show_quote=catalog.t("show_quote"))),
     ]
-    await send_html(context.bot, message.chat_id, "\n".join(lines),
-                    keyboard=examples_keyboard(state, lang))
+    await asked.reply("\n".join(lines), keyboard=examples_keyboard(state, lang))
 
 
 def help_text(state: BotState, admin: bool, username: str, lang: str) -> str:
@@ -124,16 +119,13 @@ def help_text(state: BotState, admin: bool, username: str, lang: str) -> str:
     return "\n".join(lines)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_message
+async def help_command(asked: Asked) -> None:
     """Explain how to ask and list the commands."""
-    message = update.effective_message
-    if message is None:
-        return
-    state = state_of(context)
-    lang = user_language(state, update.effective_user)
-    text = help_text(state, is_admin(update, state), context.bot.username or "bot", lang)
-    await send_html(context.bot, message.chat_id, text,
-                    keyboard=examples_keyboard(state, lang))
+    state, lang = asked.state, asked.lang
+    text = help_text(state, is_admin(asked.update, state), asked.context.bot.username or "bot",
+                     lang)
+    await asked.reply(text, keyboard=examples_keyboard(state, lang))
 
 
 def language_menu(state: BotState, current: str) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -149,41 +141,38 @@ def language_menu(state: BotState, current: str) -> tuple[str, InlineKeyboardMar
     return "\n".join(lines), keyboard([buttons[i:i + 3] for i in range(0, len(buttons), 3)])
 
 
-async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_message
+async def lang_command(asked: Asked) -> None:
     """Show the answer language with a button per language, or switch to the one named."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
+    user = asked.user
+    if user is None:
         return
-    state = state_of(context)
-    reply_to = reply_in_groups(message)
-    wanted = " ".join(context.args or [])
+    state = asked.state
+    reply_to = reply_in_groups(asked.message)
+    wanted = " ".join(asked.context.args or [])
     if not wanted:
-        text, menu = language_menu(state, user_language(state, user))
-        await send_html(context.bot, message.chat_id, text, reply_to=reply_to, keyboard=menu)
+        text, menu = language_menu(state, asked.lang)
+        await asked.reply(text, reply_to=reply_to, keyboard=menu)
         return
     code = find_language(state, wanted)
     if code is None:
         available = ", ".join(f"{c.language} ({c.name})" for c in languages(state))
-        text = text_in(state, user_language(state, user), "lang.unknown",
-                       code=label(wanted)[:20], available=available)
-        await send_html(context.bot, message.chat_id, esc(text), reply_to=reply_to)
+        text = text_in(state, asked.lang, "lang.unknown", code=label(wanted)[:20],
+                       available=available)
+        await asked.reply(esc(text), reply_to=reply_to)
         return
     state.languages[user.id] = code
     text = text_in(state, code, "lang.set", name=state.engine.catalog(code).name)
-    await send_html(context.bot, message.chat_id, esc(text), reply_to=reply_to)
+    await asked.reply(esc(text), reply_to=reply_to)
 
 
-async def meetings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_message
+async def meetings(asked: Asked) -> None:
     """List the meetings, each a button that opens its summary."""
-    message = update.effective_message
-    if message is None:
-        return
-    state = state_of(context)
-    catalog = catalog_for(state, update.effective_user)
+    state, catalog = asked.state, asked.catalog
     items = sorted(state.engine.kb.meetings.values(), key=lambda m: (m.date, m.title))
     if not items:
-        await send_html(context.bot, message.chat_id, esc(catalog.t("meetings.none")))
+        await asked.reply(esc(catalog.t("meetings.none")))
         return
     lines = [f"<b>{esc(catalog.t('meetings.title', count=len(items)))}</b>", ""]
     writer = Writer(state.engine.kb, catalog)
@@ -195,7 +184,7 @@ async def meetings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         rows.append([(meeting_label(writer, meeting.participants, when),
                       OpenMeeting(meeting.id))])
     lines += ["", esc(catalog.t("meetings.tap"))]
-    await send_html(context.bot, message.chat_id, "\n".join(lines), keyboard=keyboard(rows))
+    await asked.reply("\n".join(lines), keyboard=keyboard(rows))
 
 
 def meeting_label(writer: Writer, participants: Sequence[str], when: str) -> str:
@@ -212,76 +201,67 @@ def meeting_label(writer: Writer, participants: Sequence[str], when: str) -> str
     return shorten(people, max(BUTTON_LABEL_LIMIT - len(suffix), 10)) + suffix
 
 
-async def people(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_message
+async def people(asked: Asked) -> None:
     """List the people in the sources, with their roles and citations."""
-    message = update.effective_message
-    if message is None:
-        return
-    state = state_of(context)
-    lang = user_language(state, update.effective_user)
+    state, lang = asked.state, asked.lang
     intent = state.engine.kb.intents.get("list_people")
     answer = state.engine.ask(intent.suggestion, lang=lang) if intent else None
     if answer is not None and answer.kind == "answer":
-        await send_answer(context.bot, state, message.chat_id, answer)
+        await send_answer(asked.context.bot, state, asked.message.chat_id, answer)
         return
     names = sorted(translated(p.name, p.translations, lang)
                    for p in state.engine.kb.people.values())
     text = (f"<b>{esc(text_in(state, lang, 'people.title'))}</b>\n"
             + "\n".join(f"• {esc(n)}" for n in names))
-    await send_html(context.bot, message.chat_id, text)
+    await asked.reply(text)
 
 
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_message
+async def sources(asked: Asked) -> None:
     """List the documents the answers come from, with publisher, date and link."""
-    message = update.effective_message
-    if message is None:
-        return
-    state = state_of(context)
-    catalog = catalog_for(state, update.effective_user)
-    docs = sorted(state.engine.kb.sources.values(), key=lambda d: d.meta.published)
+    catalog = asked.catalog
+    docs = sorted(asked.state.engine.kb.sources.values(), key=lambda d: d.meta.published)
     lines = [f"<b>{esc(catalog.t('sources.title', count=len(docs)))}</b>", ""]
     for number, doc in enumerate(docs, start=1):
         meta = doc.meta
         lines.append(f'{number}. <a href="{html.escape(meta.url, quote=True)}">'
                      f"{esc(meta.title)}</a>\n   {esc(meta.publisher)}, "
                      f"{esc(catalog.date(meta.published))}")
-    await send_html(context.bot, message.chat_id, "\n".join(lines))
+    await asked.reply("\n".join(lines))
 
 
-async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_message
+async def ask(asked: Asked) -> None:
     """Answer the question after /ask (the way to ask in groups)."""
-    message = update.effective_message
-    if message is None or message.text is None:
+    message = asked.message
+    if message.text is None:
         return
     parts = message.text.split(maxsplit=1)
     question = parts[1].strip() if len(parts) > 1 else ""
     if not question and message.reply_to_message and message.reply_to_message.text:
         question = message.reply_to_message.text
     if not question:
-        state = state_of(context)
-        usage = message_in(state, user_language(state, update.effective_user), "ask_usage",
-                           ASK_USAGE)
-        await send_html(context.bot, message.chat_id, esc(usage),
-                        reply_to=reply_in_groups(message))
+        usage = message_in(asked.state, asked.lang, "ask_usage", ASK_USAGE)
+        await asked.reply(esc(usage), reply_to=reply_in_groups(message))
         return
-    await answer_question(context, message.chat, update.effective_user, question,
+    await answer_question(asked.context, message.chat, asked.user, question,
                           asked=message, quote=is_group(message.chat),
-                          edited=update.edited_message is not None)
+                          edited=asked.update.edited_message is not None)
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_message
+async def unknown_command(asked: Asked) -> None:
     """Point to /help when a command meant for this bot is not one it has."""
-    message = update.effective_message
-    if message is None or message.text is None:
+    message = asked.message
+    if message.text is None:
         return
     if is_group(message.chat):
         command = message.text.split(maxsplit=1)[0]
-        username = context.bot.username or ""
+        username = asked.context.bot.username or ""
         if not command.lower().endswith(f"@{username.lower()}"):
             return  # addressed to every bot in the group, or to another one: stay quiet
     elif message.chat.type != ChatType.PRIVATE:
         return
-    state = state_of(context)
-    text = message_in(state, user_language(state, update.effective_user), "unknown_command",
-                      UNKNOWN_COMMAND)
-    await send_html(context.bot, message.chat_id, esc(text), reply_to=reply_in_groups(message))
+    text = message_in(asked.state, asked.lang, "unknown_command", UNKNOWN_COMMAND)
+    await asked.reply(esc(text), reply_to=reply_in_groups(message))

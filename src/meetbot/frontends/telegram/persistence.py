@@ -8,7 +8,8 @@ file is written whole to a temporary file and renamed over the old one, so a cra
 the previous state, never half of one.
 
 JSON, not pickle: a state file cannot run code when it is read. It is still read only when
-it can be trusted, with the same care as the engine cache (:mod:`meetbot.store.cache`):
+it can be trusted, in a private folder like the engine cache's
+(:mod:`meetbot.private_folder`):
 
 * the folder is created private (mode 0700) and used only while it is a real directory (not
   a symlink) owned by this user that neither group nor others can write to; otherwise
@@ -26,12 +27,10 @@ afresh; the next save replaces it. None of this ever stops the bot.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
 import re
-import stat
 from pathlib import Path
 from typing import Any, Final
 
@@ -39,14 +38,13 @@ from telegram.ext import BasePersistence, PersistenceInput
 
 from meetbot.errors import MeetbotError
 from meetbot.frontends.telegram.keyboards import press_from_json, press_to_json
+from meetbot.private_folder import open_file, open_folder, write_file
 
 logger = logging.getLogger(__name__)
 
 FORMAT: Final = "meetbot telegram state 1"
 MAX_STATE_BYTES: Final = 64 * 2**20
 """The largest state file read (about 20,000 remembered answers with their quotes)."""
-PRIVATE: Final = stat.S_IWGRP | stat.S_IWOTH
-"""Mode bits that let someone else change a file or folder the state trusts."""
 _UUID = re.compile(r"[0-9a-f]{32}")
 _ID = re.compile(r"-?\d{1,20}")
 
@@ -102,7 +100,7 @@ class JsonPersistence(BasePersistence[Data, Data, Data]):
             return
         self._loaded = True
         try:
-            fd = _open_folder(self.folder)
+            fd = open_folder(self.folder, UnsafeStateFolder)
         except (UnsafeStateFolder, OSError) as exc:
             self.usable = False
             logger.warning("not keeping the bot's state in %s: %s; users' languages, "
@@ -176,19 +174,11 @@ class JsonPersistence(BasePersistence[Data, Data, Data]):
 
     async def update_user_data(self, user_id: int, data: Data) -> None:
         """Keep ``data`` for ``user_id`` (a user with none is forgotten)."""
-        if data:
-            self.users[user_id] = data
-        else:
-            self.users.pop(user_id, None)
-        self._changed()
+        self._keep(self.users, user_id, data)
 
     async def update_chat_data(self, chat_id: int, data: Data) -> None:
         """Keep ``data`` for ``chat_id`` (a chat with none is forgotten)."""
-        if data:
-            self.chats[chat_id] = data
-        else:
-            self.chats.pop(chat_id, None)
-        self._changed()
+        self._keep(self.chats, chat_id, data)
 
     async def update_bot_data(self, data: Data) -> None:
         """Nothing: bot data is not kept."""
@@ -228,6 +218,14 @@ class JsonPersistence(BasePersistence[Data, Data, Data]):
         await self._save()
 
     # -- writing -------------------------------------------------------------------------------
+
+    def _keep(self, table: dict[int, Data], key: int, data: Data) -> None:
+        """Keep ``data`` under ``key`` in ``table`` (none: forget ``key``), and save soon."""
+        if data:
+            table[key] = data
+        else:
+            table.pop(key, None)
+        self._changed()
 
     def _changed(self) -> None:
         """Mark the state changed; save it once this round of updates is in."""
@@ -291,48 +289,12 @@ def _dump(document: object) -> bytes:
 # -- the folder and the file ---------------------------------------------------------------------
 
 
-def _open_folder(folder: Path) -> int:
-    """The state folder's descriptor (created private if missing), once it is checked."""
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except FileExistsError:  # a file, or a symlink to nowhere
-        raise UnsafeStateFolder("it is not a directory") from None
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError as exc:  # ELOOP: a symlink; ENOTDIR: not a directory
-        raise UnsafeStateFolder(f"it is a symlink or not a directory ({exc.strerror})") from None
-    try:
-        _check(os.fstat(fd), UnsafeStateFolder, directory=True)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
-def _check(info: os.stat_result, error: type[MeetbotError], *, directory: bool = False) -> None:
-    """Raise ``error`` unless ``info`` is a regular file (or a directory) of this user's
-    that neither group nor others can write to."""
-    if directory and not stat.S_ISDIR(info.st_mode):
-        raise error("it is not a directory")
-    if not directory and not stat.S_ISREG(info.st_mode):
-        raise error("it is not a regular file")
-    if info.st_uid != os.geteuid():
-        raise error("it belongs to another user")
-    if info.st_mode & PRIVATE:
-        raise error(f"its mode {stat.S_IMODE(info.st_mode):o} lets others change it")
-
-
 def _read(folder: int, name: str) -> object | None:
     """The JSON document in ``name`` (None: there is no such file)."""
-    try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
-                     dir_fd=folder)
-    except FileNotFoundError:
+    handle = open_file(folder, name, RefusedStateFile)
+    if handle is None:
         return None
-    except OSError as exc:  # ELOOP: a symlink
-        raise RefusedStateFile(f"it cannot be opened ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as handle:
-        _check(os.fstat(handle.fileno()), RefusedStateFile)
+    with handle:
         data = handle.read(MAX_STATE_BYTES + 1)
     if len(data) > MAX_STATE_BYTES:
         raise RefusedStateFile(f"it is larger than {MAX_STATE_BYTES // 2**20} MB")
@@ -345,20 +307,8 @@ def _read(folder: int, name: str) -> object | None:
 
 def _write(folder: Path, name: str, data: bytes) -> None:
     """Write ``data`` as ``name`` atomically (a private temporary file, then a rename)."""
-    fd = _open_folder(folder)
-    temporary = f".{name}-{os.urandom(8).hex()}.tmp"
-    written = False
+    fd = open_folder(folder, UnsafeStateFolder)
     try:
-        file = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                       | os.O_CLOEXEC, 0o600, dir_fd=fd)
-        with os.fdopen(file, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, name, src_dir_fd=fd, dst_dir_fd=fd)
-        written = True
+        write_file(fd, name, lambda handle: handle.write(data), durable=True)
     finally:
-        if not written:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary, dir_fd=fd)
         os.close(fd)

@@ -7,13 +7,15 @@ English. A question clearly written in another language is answered in its own l
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from telegram import Bot, Chat, InlineKeyboardMarkup, Message, ReplyParameters, User
+from telegram import Bot, Chat, InlineKeyboardMarkup, Message, ReplyParameters, Update, User
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -70,11 +72,6 @@ def text_in(state: BotState, language: str, key: str, /, **values: Any) -> str:
     return state.engine.catalog(language).t(key, **values)
 
 
-def catalog_for(state: BotState, user: User | None) -> Catalog:
-    """The message catalogue in ``user``'s language."""
-    return state.engine.catalog(user_language(state, user))
-
-
 def languages(state: BotState) -> list[Catalog]:
     """The catalogues, English first."""
     catalogs = state.engine.kb.catalogs
@@ -123,6 +120,55 @@ async def send_html(bot: Bot, chat_id: int, text: str, *,
                                       reply_markup=keyboard if last else None)
     assert sent is not None
     return sent
+
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+"""A python-telegram-bot callback."""
+
+
+@dataclass(frozen=True)
+class Asked:
+    """An update with a message to reply to (a command), and the bot's state."""
+
+    update: Update
+    context: ContextTypes.DEFAULT_TYPE
+    message: Message
+    state: BotState
+
+    @property
+    def user(self) -> User | None:
+        """Who sent the message."""
+        return self.update.effective_user
+
+    @property
+    def lang(self) -> str:
+        """The user's language as it is now (:func:`user_language`)."""
+        return user_language(self.state, self.update.effective_user)
+
+    @property
+    def catalog(self) -> Catalog:
+        """The message catalogue in the user's language as it is now."""
+        return self.state.engine.catalog(self.lang)
+
+    async def reply(self, text: str, *, reply_to: Message | None = None,
+                    keyboard: InlineKeyboardMarkup | None = None) -> Message:
+        """Send HTML ``text`` to the message's chat (:func:`send_html`)."""
+        return await send_html(self.context.bot, self.message.chat_id, text,
+                               reply_to=reply_to, keyboard=keyboard)
+
+
+def with_message(body: Callable[[Asked], Awaitable[None]]) -> Handler:
+    """A callback that hands ``body`` the update as :class:`Asked`; an update without a
+    message is ignored."""
+
+    @functools.wraps(body)
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        await body(Asked(update, context, message, state_of(context)))
+
+    return handle
 
 
 def toggle_label(state: BotState, lang: str, quotes: bool) -> str:

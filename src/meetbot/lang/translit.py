@@ -29,7 +29,7 @@ _LATIN_WORD = re.compile(r"[a-z]+")
 SCHEMES = ("WIKIPEDIA", "TELEGRAM", "BGN_PCGN", "GOST_779", "MOSMETRO", "YANDEX_MAPS",
            "ICAO_DOC_9303", "SCIENTIFIC")
 """The romanisations of :mod:`iuliia` indexed (people type Russian in several ways)."""
-COMMON_WORDS = 5000
+COMMON_WORDS = 10000
 """The most frequent words of the language indexed besides the knowledge base's own."""
 ENGLISH_WORDS = 30000
 """The most frequent English words: a Latin word among them counts as English."""
@@ -101,8 +101,8 @@ class LatinTyping:
 
     def read(self, words: list[str], names: frozenset[str] = frozenset()) -> list[str] | None:
         """``words`` (normalised, Latin) in Cyrillic when they are this language typed in
-        Latin letters, else None. Names (the words of ``names``), acronyms and numbers stay
-        as typed."""
+        Latin letters (more of its words than English ones), else None. Names (the words of
+        ``names``), acronyms and numbers stay as typed."""
         russian = english = 0
         converted: list[str] = []
         for word in words:
@@ -116,8 +116,7 @@ class LatinTyping:
             elif is_english and native is None:
                 english += 1
             converted.append(native if native is not None else word)
-        if (russian >= 2 and russian > english) or (russian == 1 and not english
-                                                   and len(words) == 1):
+        if russian and russian > english:
             return converted
         return None
 

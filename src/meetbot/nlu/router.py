@@ -104,10 +104,8 @@ class Router:
             texts += faq.translations.values()
         english = [w for ex in self.examples for w in ex.template.split()
                    if w.isascii() and w not in SLOT_WORDS]
-        names = [text for entries in (kb.people, kb.roles, kb.organizations, kb.events)
-                 for entry in entries.values()
-                 for text in (entry.name, *getattr(entry, "aliases", ()),
-                              *getattr(entry, "acronyms", ()), *entry.translations.values())]
+        names = [text for person in kb.people.values()
+                 for text in (person.name, *person.aliases, *person.translations.values())]
         return {c.language: LatinTyping.build(c, texts, english, names) for c in typed}
 
     def in_native_script(self, text: str) -> tuple[str, str] | None:

@@ -71,12 +71,18 @@ class Writer:
         return translated(org.name, org.translations, self.lang)
 
     def org_label(self, org_id: str) -> str:
-        """The organisation's acronym (a curated one in the answer's script if any)."""
+        """The organisation's acronym: a curated one in the answer's language if any (one
+        with its own letters, ЕҚЫҰ; else one with no other language's own letters, ОБСЕ)."""
         org = self.kb.organizations[org_id]
         if self.lang != DEFAULT_LANGUAGE:
             native = [a for a in org.aliases if a.isupper() and not a.isascii()]
-            if native:
-                return native[0]
+            own = self.catalog.letters
+            others = "".join(c.letters for lang, c in self.kb.catalogs.items()
+                             if lang != self.lang)
+            mine = [a for a in native if any(ch in a.lower() for ch in own)] if own else [
+                a for a in native if not any(ch in a.lower() for ch in others)]
+            if mine or native:
+                return (mine or native)[0]
         return org.acronyms[0] if org.acronyms else self.org_name(org_id)
 
     def event(self, event_id: str) -> str:

@@ -16,7 +16,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 def detect_language(text: str, available: Mapping[str, Catalog], *,
                     default: str = DEFAULT_LANGUAGE) -> str:
     """The language to answer ``text`` in: a catalogue's own letters name it (Kazakh's
-    әғқңөұүһі); else Cyrillic → Russian, Latin → English.
+    әғқңөұүһі); else Cyrillic text is in the Cyrillic catalogue language whose own words it
+    uses most (Russian when none), Latin text in English.
 
     Text with no letters of either script (an acronym typed in Latin counts as Latin) keeps
     ``default`` — in Telegram, the user's chosen or app language.
@@ -38,10 +39,41 @@ def detect_language(text: str, available: Mapping[str, Catalog], *,
             cyrillic += 1
         elif _LATIN.match(word):
             latin += 1
-    if cyrillic > latin and "ru" in available:
-        return "ru"
+    written = _cyrillic_language(lowered, available)
+    if cyrillic > latin and written:
+        return written
     if latin > cyrillic:
         return DEFAULT_LANGUAGE
-    if _CYRILLIC.search(text) and not _LATIN.search(text) and "ru" in available:
-        return "ru"
+    if _CYRILLIC.search(text) and not _LATIN.search(text) and written:
+        return written
     return default if default in available else DEFAULT_LANGUAGE
+
+
+def _cyrillic_language(text: str, available: Mapping[str, Catalog]) -> str | None:
+    """Of the catalogue languages written in Cyrillic, the one whose own words (function
+    words, fillers, question words, pronouns) ``text`` uses most; on a tie, one with no
+    letters of its own (Russian beside Kazakh)."""
+    words = _WORD.findall(text)
+    best: tuple[int, int, str] | None = None
+    for language, catalog in available.items():
+        if not catalog.name or not _CYRILLIC.match(catalog.name):
+            continue  # a catalogue's name is written in its own script
+        own = _own_words(catalog)
+        score = sum(word in own for word in words)
+        rank = (score, 0 if catalog.letters else 1, language)
+        if best is None or rank > best:
+            best = rank
+    return best[2] if best else None
+
+
+_OWN_WORDS: dict[int, frozenset[str]] = {}
+
+
+def _own_words(catalog: Catalog) -> frozenset[str]:
+    found = _OWN_WORDS.get(id(catalog))
+    if found is None:
+        listed = [*catalog.function_words, *catalog.fillers, *catalog.wh_words,
+                  *catalog.yes_no_particles, *catalog.open_questions,
+                  *(w for words in catalog.pronouns.values() for w in words)]
+        found = _OWN_WORDS[id(catalog)] = frozenset(w.lower() for w in listed)
+    return found

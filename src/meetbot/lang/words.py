@@ -7,7 +7,7 @@ into one :class:`LanguageWords`: the understanding layer never holds a word list
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from meetbot.lang.catalog import Catalog
@@ -59,22 +59,24 @@ class LanguageWords:
         pronouns: dict[str, set[str]] = {kind: set() for kind in
                                          ("female", "male", "plural", "thing", "refer",
                                           "other")}
+        catalogs = list(catalogs)
         for catalog in catalogs:
+            forms = _forms(catalog)
             for word in catalog.function_words:
-                stopwords.update(normalize(word).split())
+                stopwords.update(forms(word))
             for word in catalog.fillers:
-                fillers.update(normalize(word).split())
+                fillers.update(forms(word))
             for name, found in lists.items():
                 for word in getattr(catalog, name):
-                    found.update(normalize(word).split())
+                    found.update(forms(word))
             for number, names in enumerate(catalog.months, start=1):
                 for name in names:
-                    key = normalize(name)
-                    if key and " " not in key:
-                        months.setdefault(key, number)
+                    for key in {normalize(name), normalize(_stemmed(catalog, name))}:
+                        if key and " " not in key:
+                            months.setdefault(key, number)
             for kind, words in catalog.pronouns.items():
                 for word in words:
-                    pronouns.setdefault(kind, set()).update(normalize(word).split())
+                    pronouns.setdefault(kind, set()).update(forms(word))
         stemmers = {c.language: SuffixStemmer(c.suffixes) for c in catalogs if c.suffixes}
         letters = {c.language: c.letters for c in catalogs if c.letters}
         personal = pronouns["female"] | pronouns["male"] | pronouns["plural"]
@@ -110,6 +112,24 @@ class LanguageWords:
         """True when ``word`` names a month here; a month name that is also a function word
         ("may") counts only before a year."""
         return word in self.months and (before_year or word not in self.stopwords)
+
+
+def _stemmed(catalog: Catalog, text: str) -> str:
+    return SuffixStemmer(catalog.suffixes).text(text) if catalog.suffixes else text
+
+
+def _forms(catalog: Catalog) -> Callable[[str], set[str]]:
+    """How a catalogue's word is found in a question: normalised, and also stemmed by the
+    language's endings when it has them (questions in it are stemmed so)."""
+    stemmer = SuffixStemmer(catalog.suffixes) if catalog.suffixes else None
+
+    def forms(word: str) -> set[str]:
+        found = set(normalize(word).split())
+        if stemmer is not None:
+            found.update(normalize(stemmer.text(word)).split())
+        return found
+
+    return forms
 
 
 def catalogue_words(catalogs: Mapping[str, Catalog]) -> LanguageWords:

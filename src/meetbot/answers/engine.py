@@ -122,7 +122,7 @@ class Engine:
             return Answer(text, False, catalog.t("too_long", length=len(text),
                                                  limit=MAX_QUESTION_CHARS),
                           None, 0.0, kind="invalid", context=ctx, lang=catalog.language)
-        route = self.router.route(self.router.words.native(routed, language), ctx)
+        route = self.router.route(routed, ctx, language=language)
         if route is None:
             return Answer(text, False, catalog.t("empty"), None, 0.0, kind="invalid",
                           context=ctx, lang=catalog.language)

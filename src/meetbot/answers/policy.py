@@ -33,7 +33,7 @@ ANSWER_THRESHOLD = 0.60
 """Route confidence at or above which the bot answers from the structured reading."""
 SUGGEST_THRESHOLD = 0.40
 """Between this and ANSWER_THRESHOLD the bot asks "did you mean"; below it, declines."""
-EVIDENCE_THRESHOLD = 0.70
+EVIDENCE_THRESHOLD = 0.75
 """Coverage of the question by a fact at or above which the fact answers it."""
 YES_THRESHOLD = 0.75
 """Coverage at or above which a fact answers a yes/no question "yes"."""

@@ -60,7 +60,7 @@ def warnings(engine: Engine) -> list[Problem]:
     for example in examples:
         if "{" in example.text:
             continue
-        route = engine.router.route(engine.router.words.native(example.text), Context())
+        route = engine.router.route(example.text, Context())
         if route is None or not route.candidates:
             continue
         top = route.candidates[0]

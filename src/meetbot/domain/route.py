@@ -19,6 +19,9 @@ class Mention:
     score: float
     start: int = -1
     end: int = -1
+    partial: bool = False
+    """Named by only some of its alias's words ("media freedom" for the Representative on
+    Freedom of the Media): its words may be what the question is about."""
 
 
 @dataclass(frozen=True, slots=True)

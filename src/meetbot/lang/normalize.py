@@ -50,8 +50,13 @@ def clean(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def normalize(text: str) -> str:
-    """Return ``text`` casefolded, transliterated to ASCII, without punctuation."""
+def normalize(text: str, *, snowball: bool = True) -> str:
+    """Return ``text`` casefolded, transliterated to ASCII, without punctuation.
+
+    Cyrillic words are stemmed by Snowball's Russian stemmer, unless ``snowball`` is False:
+    text of a language stemmed by its own endings (:mod:`meetbot.lang.stemming`), already
+    stemmed, is kept as it is.
+    """
     if "'" in text or "’" in text or "`" in text or "´" in text:  # all four need one
         text = _POSSESSIVE.sub("", text)
         text = _NEGATION.sub(" not", text)
@@ -59,7 +64,8 @@ def normalize(text: str) -> str:
         text = _APOSTROPHE.sub("", text)
     text = text.casefold()
     if not text.isascii():
-        text = _CYRILLIC_WORD.sub(lambda m: _stem_russian(m.group(0)), text)
+        if snowball:
+            text = _CYRILLIC_WORD.sub(lambda m: _stem_russian(m.group(0)), text)
         text = _FOREIGN.sub(_ascii_letters, text.replace("ё", "е"))
     if _ELONGATED.search(text):
         text = _ELONGATED.sub(r"\1", text)

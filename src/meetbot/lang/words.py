@@ -60,8 +60,8 @@ class LanguageWords:
                                          ("female", "male", "plural", "thing", "refer",
                                           "other")}
         catalogs = list(catalogs)
+        forms = _forms(catalogs)
         for catalog in catalogs:
-            forms = _forms(catalog)
             for word in catalog.function_words:
                 stopwords.update(forms(word))
             for word in catalog.fillers:
@@ -71,7 +71,7 @@ class LanguageWords:
                     found.update(forms(word))
             for number, names in enumerate(catalog.months, start=1):
                 for name in names:
-                    for key in {normalize(name), normalize(_stemmed(catalog, name))}:
+                    for key in {normalize(name), *forms(name)}:
                         if key and " " not in key:
                             months.setdefault(key, number)
             for kind, words in catalog.pronouns.items():
@@ -90,12 +90,24 @@ class LanguageWords:
     def native(self, text: str, language: str | None = None) -> str:
         """``text`` with its words stemmed by their endings when it is in a language that is
         (``language``, else the one whose own letters it holds); else as it is."""
+        stemmer = self._stemmer(text, language)
+        return stemmer.text(text) if stemmer is not None else text
+
+    def normalized(self, text: str, language: str | None = None) -> str:
+        """``text`` normalised as its language is: stemmed by its own endings (and not by
+        Snowball's Russian stemmer) in a language that has them (``language``, else the one
+        whose own letters it holds), else by :func:`~meetbot.lang.normalize.normalize`."""
+        stemmer = self._stemmer(text, language)
+        if stemmer is None:
+            return normalize(text)
+        return normalize(stemmer.text(text), snowball=False)
+
+    def _stemmer(self, text: str, language: str | None) -> SuffixStemmer | None:
         if language is None:
             lowered = text.lower()
             language = next((lang for lang, own in self.letters.items()
                              if any(letter in lowered for letter in own)), None)
-        stemmer = self.stemmers.get(language) if language else None
-        return stemmer.text(text) if stemmer is not None else text
+        return self.stemmers.get(language) if language else None
 
     def is_filler(self, word: str) -> bool:
         """True when ``word`` is a filler, also typed with its last letter doubled ("heyy")."""
@@ -114,19 +126,16 @@ class LanguageWords:
         return word in self.months and (before_year or word not in self.stopwords)
 
 
-def _stemmed(catalog: Catalog, text: str) -> str:
-    return SuffixStemmer(catalog.suffixes).text(text) if catalog.suffixes else text
-
-
-def _forms(catalog: Catalog) -> Callable[[str], set[str]]:
+def _forms(catalogs: Iterable[Catalog]) -> Callable[[str], set[str]]:
     """How a catalogue's word is found in a question: normalised, and also stemmed by the
-    language's endings when it has them (questions in it are stemmed so)."""
-    stemmer = SuffixStemmer(catalog.suffixes) if catalog.suffixes else None
+    endings of each language that has them, as a question in that language is ("короче",
+    a Russian filler, in a Kazakh question)."""
+    stemmers = [SuffixStemmer(c.suffixes) for c in catalogs if c.suffixes]
 
     def forms(word: str) -> set[str]:
         found = set(normalize(word).split())
-        if stemmer is not None:
-            found.update(normalize(stemmer.text(word)).split())
+        for stemmer in stemmers:
+            found.update(normalize(stemmer.text(word), snowball=False).split())
         return found
 
     return forms

@@ -37,6 +37,8 @@ from meetbot.nlu.vocabulary import WORD_FORM_SIMILARITY
 FactKind = Literal["statement", "topic", "summary", "role", "org", "event", "faq", "sentence"]
 Entity = tuple[str, str]
 """An entry a fact involves: (kind, id), e.g. ("person", "schmid")."""
+Part = tuple[str, str | None]
+"""A text of a fact and its language, when known."""
 
 _ENGLISH = Stemmer("english")
 QUESTION_WORD_WEIGHT = 0.2
@@ -105,8 +107,8 @@ class EvidenceIndex:
         self._linker = linker
         self.facts: list[Fact] = []
         documents: list[list[str]] = []
-        for fact, text in self._facts():
-            tokens = self.tokens(text)
+        for fact, parts in self._facts():
+            tokens = [t for text, language in parts for t in self.tokens(text, language)]
             if tokens:
                 self.facts.append(fact)
                 documents.append(tokens)
@@ -126,14 +128,21 @@ class EvidenceIndex:
         router once the phrasings are templated): they say how a question asks, not what."""
 
     # -- building ----------------------------------------------------------------------
-    def tokens(self, text: str) -> list[str]:
-        """The stemmed words of ``text`` as the index holds them (fillers left out)."""
+    def tokens(self, text: str, language: str | None = None) -> list[str]:
+        """The stemmed words of ``text`` (in ``language``, when known) as the index holds them
+        (fillers left out)."""
         fillers = self.words.fillers
-        return [stem(w) for w in normalize(text).split() if len(w) > 1 and w not in fillers]
+        return [stem(w) for w in self.words.normalized(text, language).split()
+                if len(w) > 1 and w not in fillers]
 
-    def _translated(self, translations: Mapping[str, str]) -> list[str]:
-        """The curated translations, each stemmed as questions in its language are."""
-        return [self.words.native(text, language) for language, text in translations.items()]
+    @staticmethod
+    def _parts(*texts: str, translations: Iterable[Mapping[str, str]] = ()) -> list[Part]:
+        """A fact's texts, each normalised on its own: the curated translations in their
+        languages, stemmed as questions in them are; other texts in the language their
+        letters tell."""
+        return [*((text, None) for text in texts if text),
+                *((text, language) for mapping in translations
+                  for language, text in mapping.items())]
 
     def _linked(self, text: str) -> set[Entity]:
         words = normalize(text).split()
@@ -147,7 +156,7 @@ class EvidenceIndex:
             found.add(("event", meeting.event))
         return found
 
-    def _facts(self) -> Iterable[tuple[Fact, str]]:
+    def _facts(self) -> Iterable[tuple[Fact, list[Part]]]:
         kb = self.kb
         quoted: set[str] = set()
         for meeting in kb.meetings.values():
@@ -161,24 +170,22 @@ class EvidenceIndex:
                             (speaker, *(p for p in people if p != speaker)),
                             frozenset(involved | self._linked(quote)), meeting.date,
                             meeting.id, speaker, quote, direct=statement.kind == "direct"),
-                       " ".join((quote, *map(self.words.native, statement.keywords))))
+                       self._parts(quote, *statement.keywords))
             for topic in meeting.topics:
                 quoted.add(squash_whitespace(topic.cite.quote))
                 yield (Fact("topic", topic.cite, people,
                             frozenset(involved | self._linked(topic.cite.quote)), meeting.date,
                             meeting.id, None, topic.text, tuple(topic.translations.items())),
-                       " ".join((topic.text, topic.cite.quote,
-                                 *map(self.words.native, topic.keywords),
-                                 *self._translated(topic.translations))))
+                       self._parts(topic.text, topic.cite.quote, *topic.keywords,
+                                   translations=[topic.translations]))
             summary = meeting.summary
             quoted.add(squash_whitespace(summary.cite.quote))
             yield (Fact("summary", summary.cite, people,
                         frozenset(involved | self._linked(summary.cite.quote)),
                         meeting.date,
                         meeting.id, None, summary.text, tuple(summary.translations.items())),
-                   " ".join((summary.text, summary.cite.quote, meeting.title,
-                             *self._translated(summary.translations),
-                             *self._translated(meeting.translations))))
+                   self._parts(summary.text, summary.cite.quote, meeting.title,
+                               translations=[summary.translations, meeting.translations]))
         for person in kb.people.values():
             for holding in person.roles:
                 role = kb.roles.get(holding.role)
@@ -188,12 +195,11 @@ class EvidenceIndex:
                 if role.organization:
                     involved.add(("org", role.organization))
                 org = kb.organizations.get(role.organization or "")
-                names = [person.name, role.name, *role.aliases,
-                         *(org.acronyms if org else ()), *self._translated(role.translations),
-                         *self._translated(person.translations)]
                 yield (Fact("role", holding.cite, (person.id,), frozenset(involved),
                             holding.as_of, text=holding.cite.quote),
-                       " ".join((holding.cite.quote, *names)))
+                       self._parts(holding.cite.quote, person.name, role.name, *role.aliases,
+                                   *(org.acronyms if org else ()),
+                                   translations=[role.translations, person.translations]))
         for org in kb.organizations.values():
             involved = {("org", org.id)}
             if org.parent:
@@ -201,23 +207,23 @@ class EvidenceIndex:
             parent = kb.organizations.get(org.parent or "")
             yield (Fact("org", org.cite, (), frozenset(involved), "", text=org.name,
                         translations=tuple(org.translations.items())),
-                   " ".join((org.cite.quote, org.name, *org.acronyms, *org.aliases,
-                             org.description or "", *(parent.acronyms if parent else ()),
-                             *self._translated(org.translations))))
+                   self._parts(org.cite.quote, org.name, *org.acronyms, *org.aliases,
+                               org.description or "", *(parent.acronyms if parent else ()),
+                               translations=[org.translations]))
         for event in kb.events.values():
             for item in event.facts:
                 yield (Fact("event", item.cite, (), frozenset({("event", event.id)}),
                             event.date or "", text=item.text,
                             translations=tuple(item.translations.items())),
-                       " ".join((item.text, item.cite.quote, event.name,
-                                 *self._translated(item.translations))))
+                       self._parts(item.text, item.cite.quote, event.name,
+                                   translations=[item.translations]))
         for faq in kb.faq.values():
             involved = set().union(*(self._linked(q) for q in faq.questions))
             people = tuple(sorted(i for k, i in involved if k == "person"))
             for cite in faq.cites[:1]:
                 yield (Fact("faq", cite, people, frozenset(involved), "", text=faq.answer,
                             translations=tuple(faq.translations.items())),
-                       " ".join((faq.answer, *self._translated(faq.translations))))
+                       self._parts(faq.answer, translations=[faq.translations]))
         for source_id, doc in kb.sources.items():
             for passage in passages(doc.text):
                 text = squash_whitespace(passage)
@@ -228,7 +234,8 @@ class EvidenceIndex:
                 involved = self._linked(text)
                 people = tuple(sorted(i for k, i in involved if k == "person"))
                 yield (Fact("sentence", Cite(source=source_id, quote=text), people,
-                            frozenset(involved), doc.meta.published, text=text), text)
+                            frozenset(involved), doc.meta.published, text=text),
+                       self._parts(text))
 
     # -- searching ---------------------------------------------------------------------
     def query(self, words: Sequence[str],

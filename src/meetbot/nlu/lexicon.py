@@ -104,13 +104,12 @@ class Lexicon:
 
     # -- index -------------------------------------------------------------------------
     def _add(self, text: str, kind: Kind, entry_id: str, language: str | None = None) -> None:
-        stemmed = self.words.native(text, language)
-        if stemmed != text:  # a language stemmed by its endings: its stem is the alias too
-            self._add(stemmed, kind, entry_id)
         native = normalize(text)
+        # its stem in a language stemmed by its own endings ("Тоқаевпен": "тоқаев") too
+        stemmed = self.words.normalized(text, language)
         # the Latin form of the stemmed native alias too, so that a misspelt inflected
         # Cyrillic name ("кашербаевым" -> "kasherba") is compared stem to stem
-        for key in dict.fromkeys((native, transliterate(text), latin(native))):
+        for key in dict.fromkeys((native, stemmed, transliterate(text), latin(native))):
             if not key or key in self.words.stopwords:
                 continue
             targets = self.aliases.setdefault(key, [])

@@ -135,7 +135,7 @@ class EntityLinker:
                 if hit is None or hit[0] not in ("role", "org"):
                     continue
                 found.append(Mention(hit[0], hit[1], " ".join(run), PARTIAL_SCORE, start,
-                                     start + size))
+                                     start + size, partial=True))
                 for i in span:
                     taken[i] = True
         return found

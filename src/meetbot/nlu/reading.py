@@ -79,14 +79,19 @@ def read_evidence(index: EvidenceIndex, kb: KnowledgeBase, words: LanguageWords,
         people = list(meeting.participants) if meeting else []
     named = {i for m in route.mentions if m.start >= 0
              and not (m.kind == "date" and m.id in index.postings and yes_no)
+             and not (m.partial and yes_no)
              for i in range(m.start, m.end)}  # entries and dates are requirements, not words
     # (in a yes/no question, a year some fact holds as a word, "did he mention 2010?", is a
-    # word asked about too)
+    # word asked about too; so are the words of a role or organisation named only in part,
+    # "did they bring up human rights?")
     query = index.query([w for i, w in enumerate(route.words) if i not in named], asks)
     dates = route.ids("date")
     hits = index.search(query, involving=involving, period=dates[0] if dates else None,
                         speakers=people, limit=limit)
-    plain = [w for i, w in enumerate(route.words) if i not in named and w not in words.stopwords]
+    dated = {i for m in route.mentions if m.kind == "date" and m.start >= 0
+             for i in range(m.start, m.end)}
+    plain = [w for i, w in enumerate(route.words)
+             if i not in named and i not in dated and w not in words.stopwords]
     content = frozenset(index.query(plain, asks))
     leftover = frozenset(index.query([w for w in plain if w not in names], asks))
     fresh = sum(w in content and w not in index.phrasing_words

@@ -52,6 +52,7 @@ class Router:
         self.statements = StatementIndex(kb, self.words.stopwords)
         self.linker = EntityLinker(self.lexicon, self.statements, self.words)
         self.examples = self._examples()
+        self._templates = {ex.text: ex.template for ex in self.examples}
         self.intent_vocabulary = frozenset(
             word for ex in self.examples for word in ex.template.split()
             if word not in SLOT_WORDS)
@@ -86,7 +87,10 @@ class Router:
             for form in (word, stem(word)))
         self.evidence.small_talk_words = self._small_talk_words
         self.evidence.phrasing_words = frozenset(
-            form for word in self.intent_vocabulary for form in (word, stem(word)))
+            form for ex in self.examples
+            if ex.intent not in self.conversational and ex.intent != OUT_OF_SCOPE
+            for word in ex.template.split() if word not in SLOT_WORDS
+            for form in (word, stem(word)))
 
     def _latin_typing(self) -> dict[str, LatinTyping]:
         kb = self.kb
@@ -137,7 +141,7 @@ class Router:
         With ``specific`` (FAQ questions, which are about particular entries), a named entry
         becomes a slot word tied to its id, so it matches questions about that entry only.
         """
-        words = normalize(self.words.native(marked(text))).split()
+        words = self.words.normalized(marked(text)).split()
         mentions = self.linker.link(words, fuzzy=False, quotes=False)
         return " ".join(templated(words, mentions, specific_entries=specific))
 
@@ -149,9 +153,30 @@ class Router:
         """The intents ``template`` resembles, best first."""
         return self.scorer.score_intents(template, mentions)
 
-    def route(self, question: str, context: Context | None = None) -> Route | None:
-        """Route ``question``; ``None`` when it has no words to go on."""
-        words = normalize(question).split()
+    def without_small_talk(self, question: str) -> str:
+        """``question`` without its clauses of mere greeting, thanks or politeness ("Hey,
+        quick question - when did Tokayev meet Schmid? Thanks!"), when it has others."""
+        if _QUOTE_MARKS.search(question):
+            return question  # a quotation is kept whole
+        clauses = [c for c in _CLAUSE.split(question) if c.strip()]
+        if len(clauses) < 2:
+            return question
+        kept = [c for c in clauses if not self._is_small_talk(normalize(c).split())]
+        return " ".join(kept) if kept and len(kept) < len(clauses) else question
+
+    def _is_small_talk(self, words: list[str]) -> bool:
+        """True when ``words`` greet, thank or ask for help and say nothing else (a clause of
+        function words alone, "о которых ты знаешь", is part of the question)."""
+        plain = self.words.stopwords | self.words.fillers
+        talk = [w for w in words if w not in plain]
+        return bool(talk) and all(w in self._small_talk_words or self._small_talk_form(w)
+                                  for w in talk)
+
+    def route(self, question: str, context: Context | None = None, *,
+              language: str | None = None) -> Route | None:
+        """Route ``question`` (in ``language``, when known); ``None`` when it has no words."""
+        question = self.without_small_talk(question)
+        words = self.words.normalized(question, language).split()
         if not words:
             return None
         link = self.linker.link
@@ -224,7 +249,8 @@ class Router:
         ("when did Valtonen meet Putin?"): an unknown word there stands for someone."""
         if not candidates:
             return False
-        wanted = candidates[0].example.count("{person}")
+        template = self._templates.get(candidates[0].example, "")
+        wanted = template.split().count(SLOT_WORD["person"])  # "{person}", or a name written
         return wanted > sum(m.kind == "person" for m in mentions)
 
     def has_content(self, words: list[str], taken: set[int]) -> bool:
@@ -259,6 +285,9 @@ class Router:
 
 
 _TOKEN = re.compile(r"\w+")
+_CLAUSE = re.compile(r"[,.!?;:…—–]+|\s-\s")
+"""Where a message's clauses end."""
+_QUOTE_MARKS = re.compile(r"[\"“”«»„]")
 
 
 def _written_in_capitals(question: str) -> frozenset[str]:

@@ -147,10 +147,14 @@ class SlotFiller:
         roles = [m for m in mentions if m.kind == "role"]
         if not roles:
             return mentions
+        lookups = self.kb.lookups
         named = {m.id for m in mentions if m.kind == "person"}
+        for role in roles:  # a role only one person holds names that person
+            ids = {person.id for _, person, _ in lookups.holders.get(role.id, ())}
+            if len(ids) == 1:
+                named |= ids
         dates = [m.id for m in mentions if m.kind == "date"]
         out: list[Mention] = []
-        lookups = self.kb.lookups
         for mention in mentions:
             if mention.kind != "role":
                 out.append(mention)
@@ -161,7 +165,7 @@ class SlotFiller:
                 out.append(mention)
                 continue
             met = [pid for _, pid in holders if any(
-                named & set(m.participants) for m in lookups.by_person.get(pid, ()))]
+                (named - {pid}) & set(m.participants) for m in lookups.by_person.get(pid, ()))]
             dated = [pid for as_of, pid in holders if dates and as_of.startswith(dates[0])]
             chosen = (met or dated or [holders[0][1]])[0]
             out.append(replace(mention, kind="person", id=chosen))

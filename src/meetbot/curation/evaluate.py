@@ -101,8 +101,12 @@ class Report:
     decoys: int = 0
     false_declines: int = 0
     wrong_answers: int = 0
-    """Turns answered (``answered: true``) whose answer fails its expectations: a wrong fact
-    stated with confidence, the worst outcome."""
+    """Turns answered (``answered: true``) whose text fails its expectations (a fact missing,
+    a rejected one stated, or an answer where a decline was due): a wrong fact stated with
+    confidence, the worst outcome."""
+    other_readings: int = 0
+    """Turns answered with the expected facts, but by another intent or from another source
+    than the item names."""
     by_cell: dict[tuple[str, str], list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0, 0]))
     """Per (category, language): passed and total."""
@@ -142,6 +146,10 @@ def _turn(raw: Any, path: Path, number: int) -> Turn:
                 tuple(raw.get("expect_any") or ()), raw.get("source"),
                 bool(raw.get("must_decline", False)), tuple(raw.get("reject") or ()),
                 raw.get("answered") == "any")
+
+
+READING_FAILURES = ("intent ", "no citation from ")
+"""Failures of how a turn was answered, not of what its answer says."""
 
 
 def check_turn(turn: Turn, answer: Answer) -> list[str]:
@@ -202,7 +210,11 @@ def evaluate(engine: Engine, items: list[Item]) -> Report:
         report.by_cell[(item.category, item.lang)][1] += 1
         for result in results:
             turn, answer = result.turn, result.answer
-            report.wrong_answers += bool(answer.answered and result.failures)
+            if answer.answered and result.failures:
+                if any(not f.startswith(READING_FAILURES) for f in result.failures):
+                    report.wrong_answers += 1
+                else:
+                    report.other_readings += 1
             if turn.must_decline:
                 report.decoys += 1
                 report.declined_correctly += not answer.answered
@@ -267,6 +279,7 @@ def format_report(report: Report, *, show_failures: int = 20) -> str:
     if report.decoys:
         lines.append(f"decoys declined: {report.declined_correctly}/{report.decoys}")
     lines.append(f"wrong answers stated as answered: {report.wrong_answers}")
+    lines.append(f"right answers by another reading or source: {report.other_readings}")
     if report.confusions:
         lines.append("confused (expected -> got):")
         for (expected, got), count in report.confusions.most_common(12):

@@ -30,6 +30,8 @@ _FOREIGN = re.compile(r"[^\x00-\x7f\u0400-\u04ff]+")
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 """A letter typed three or more times in a row ("soooo", "hiii"): once is meant."""
+_ORDINAL = re.compile(r"(?<=\d)(?:-[^\W\d_]{1,3}\b|(?:st|nd|rd|th)\b)", re.IGNORECASE)
+"""The ending of an ordinal number ("32nd", "32-м", "32-го", "32-ші"): the number is meant."""
 _RUSSIAN = Stemmer("russian")
 _CONTROL = {cat for cat in ("Cc", "Cf", "Cs", "Co", "Cn")}
 
@@ -62,7 +64,7 @@ def normalize(text: str, *, snowball: bool = True) -> str:
         text = _NEGATION.sub(" not", text)
         text = _CONTRACTION.sub("", text)
         text = _APOSTROPHE.sub("", text)
-    text = text.casefold()
+    text = _ORDINAL.sub("", text).casefold()
     if not text.isascii():
         if snowball:
             text = _CYRILLIC_WORD.sub(lambda m: _stem_russian(m.group(0)), text)

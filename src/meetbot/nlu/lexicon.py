@@ -22,6 +22,8 @@ from meetbot.lang.words import LanguageWords
 
 MEMO_SIZE = 20_000
 """Words and phrases whose fuzzy results are remembered (least recently used go first)."""
+PARTIAL_KINDS = ("role", "org", "event")
+"""Kinds of entries also named by part of an alias ("the summit in Astana")."""
 
 Linked = tuple[list[tuple[Kind, str]] | None, float]
 """What a phrase links to (None: nothing) and how closely."""
@@ -148,8 +150,8 @@ class Lexicon:
                 self._add(text, "event", event.id, language)
 
     def _partial_index(self) -> None:
-        """The content words of every role's and organisation's alias of two or more of them,
-        for :meth:`partial`."""
+        """The content words of every role's, organisation's and event's alias of two or more
+        of them, for :meth:`partial` (people are named by their names)."""
         stop, fillers = self.words.stopwords, self.words.fillers
         self._partials: list[tuple[frozenset[str], tuple[Kind, str]]] = []
         self._partials_of: dict[str, list[int]] = {}
@@ -157,7 +159,7 @@ class Lexicon:
             if not alias.isascii() and latin(alias) in self.aliases:
                 continue  # its Latin form is indexed
             content = frozenset(w for w in alias.split() if w not in stop and w not in fillers)
-            if len(content) < 2 or len(targets) != 1 or targets[0][0] not in ("role", "org"):
+            if len(content) < 2 or len(targets) != 1 or targets[0][0] not in PARTIAL_KINDS:
                 continue
             number = len(self._partials)
             self._partials.append((content, targets[0]))
@@ -166,10 +168,10 @@ class Lexicon:
         self._partial_words = ByLength(self._partials_of)
 
     def partial(self, words: list[str]) -> tuple[Kind, str] | None:
-        """The one role or organisation whose alias holds every one of ``words`` (at least two
-        content words:
-        "media freedom" for "Representative on Freedom of the Media"), each as written, as a
-        shortening ("sec gen") or as a typo; None when none or several do."""
+        """The one role, organisation or event whose alias holds every one of ``words`` (at
+        least two content words: "media freedom" for "Representative on Freedom of the
+        Media"), each as written, as a shortening ("sec gen") or as a typo; None when none or
+        several do."""
         found: set[int] | None = None
         for word in words:
             holders: set[int] = set()

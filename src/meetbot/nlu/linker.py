@@ -113,9 +113,9 @@ class EntityLinker:
 
 
     def _partials(self, words: list[str], taken: list[bool], fuzzy: bool) -> list[Mention]:
-        """Roles and organisations named by some of their alias's words ("the media freedom
-        guy", "the minorities commissioner", "sec gen"): runs of two to four content words,
-        longest first, that only one entry's alias holds."""
+        """Roles, organisations and events named by some of their alias's words ("the media
+        freedom guy", "the minorities commissioner", "sec gen", "the summit in Astana"): runs
+        of two to four content words, longest first, that only one entry's alias holds."""
         if not fuzzy:
             return []
         stop, fillers = self.words.stopwords, self.words.fillers
@@ -129,10 +129,10 @@ class EntityLinker:
                 if run[0] in stop or run[-1] in stop:
                     continue
                 content = [w for w in run if w not in stop and w not in fillers]
-                if len(content) < 2 or any(w.isdigit() for w in content):
-                    continue
+                if sum(not w.isdigit() for w in content) < 2:
+                    continue  # a number counts only beside two words ("32nd council")
                 hit = self.lexicon.partial(content)
-                if hit is None or hit[0] not in ("role", "org"):
+                if hit is None:
                     continue
                 found.append(Mention(hit[0], hit[1], " ".join(run), PARTIAL_SCORE, start,
                                      start + size, partial=True))
@@ -142,7 +142,7 @@ class EntityLinker:
 
 
 PARTIAL_SCORE = 90.0
-"""How closely a role or organisation named by part of its alias counts as named."""
+"""How closely a role, organisation or event named by part of its alias counts as named."""
 
 
 def reach(flags: list[bool]) -> list[int]:

@@ -12,7 +12,7 @@ from meetbot.domain.answer import Citation
 from meetbot.domain.dialogue import Context
 from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.domain.route import Route
-from meetbot.lang.normalize import squash_whitespace
+from meetbot.lang.normalize import normalize, squash_whitespace
 
 if TYPE_CHECKING:
     from meetbot.answers.engine import Engine
@@ -39,7 +39,10 @@ def source_lines(kb: KnowledgeBase, ids: Sequence[str], w: Writer) -> str:
 def source(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome:
     ids = [s for s in ctx.sources if s in engine.kb.sources]
     people = route.ids("person")
-    if people:
+    named = named_sources(engine.kb, route)
+    if named:  # "when was the kt.kz article published?"
+        ids = named
+    elif people:
         meetings = engine.kb.lookups.meetings_of(people[:2])
         ids = list(dict.fromkeys(m.summary.cite.source for m in meetings)) or ids
     if not ids:
@@ -47,6 +50,17 @@ def source(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome:
     w.line("source.header")
     w.say(source_lines(engine.kb, ids, w))
     return Outcome(w, context=ctx)
+
+
+def named_sources(kb: KnowledgeBase, route: Route) -> list[str]:
+    """The documents the question names by their site or publisher, each of them when the
+    name is shared ("akorda.kz" for every document of that site)."""
+    names = {normalize(m.text) for m in route.mentions if m.kind == "source"}
+    if not names:
+        return []
+    return [sid for sid, doc in kb.sources.items()
+            if names & {normalize(n) for n in doc.meta.names}
+            or sid in route.ids("source")]
 
 
 @answers("list_sources")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["person", "role", "org", "event", "date", "quote"]
+Kind = Literal["person", "role", "org", "event", "date", "quote", "source"]
 """The kinds of thing a question can name."""
 
 

@@ -19,6 +19,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, ClassVar, Final, Literal
+from urllib.parse import urlsplit
+
+SHORT_NAME_WORDS: Final = 3
+"""A publisher's name of at most this many words is what readers call its documents."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +142,25 @@ class Source(Strict):
     language: Annotated[str, Rule(pattern=r"^[a-z]{2}$")] = "en"
     file: Text
     note: Text | None = None
+    aliases: list[Text] = field(default_factory=list)
+    """Other names readers give the document's publisher ("Akorda"); its site's address
+    ("akorda.kz") and the publisher's short name name it too (:attr:`names`)."""
+
+    @property
+    def names(self) -> list[str]:
+        """What a reader may call the document: its site's address without "www.", the
+        publisher's name in parentheses or before them when short ("Kazakhstan Today
+        (kt.kz)"), and the curated aliases."""
+        host = urlsplit(self.url).hostname or ""
+        host = host.removeprefix("www.")
+        found = [host] if host else []
+        short, _, bracketed = self.publisher.partition("(")
+        bracketed = bracketed.rstrip(") ")
+        if bracketed and len(bracketed.split()) <= SHORT_NAME_WORDS:
+            found.append(bracketed)
+        if bracketed and len(short.split()) <= SHORT_NAME_WORDS:
+            found.append(short.strip())
+        return list(dict.fromkeys((*found, *self.aliases)))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -329,9 +329,11 @@ class EvidenceIndex:
         return hits[:limit]
 
     def _involves(self, number: int, alternatives: frozenset[Entity]) -> bool:
-        """True when fact ``number`` involves one of ``alternatives``: an entry, or
-        (``("words", ...)``) words it holds itself."""
-        if self.facts[number].entities & alternatives:
+        """True when fact ``number`` involves one of ``alternatives``: an entry, the
+        document it is quoted from (``("source", id)``), or (``("words", ...)``) words it
+        holds itself."""
+        fact = self.facts[number]
+        if fact.entities & alternatives or ("source", fact.cite.source) in alternatives:
             return True
         own = self.fact_words[number]
         return any(kind == "words" and all(w in own for w in words.split())

@@ -143,6 +143,9 @@ class Lexicon:
                 self._add(text, "org", org.id)
             for language, text in _translations(org.translations):
                 self._add(text, "org", org.id, language)
+        for source_id, doc in kb.sources.items():
+            for text in doc.meta.names:  # "kt.kz", "Kazakhstan Today", "Akorda"
+                self._add(text, "source", source_id)
         for event in kb.events.values():
             for text in (event.name, *event.aliases):
                 self._add(text, "event", event.id)

@@ -72,6 +72,9 @@ def read_evidence(index: EvidenceIndex, kb: KnowledgeBase, words: LanguageWords,
                                     *_as_written(index, mention.text)}))
     for event in route.ids("event"):
         involving.append(frozenset({("event", event)}))
+    sources = route.ids("source")
+    if sources:  # "what did kt.kz report about Kamp?": facts quoted from that document
+        involving.append(frozenset(("source", s) for s in sources))
     refers_back = not words.back_references.isdisjoint(route.words)
     if not involving and refers_back and ctx.meeting:
         involving.append(frozenset({("meeting", ctx.meeting)}))

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from meetbot.domain.route import Mention
 
 SLOT_WORD: dict[str, str] = {"person": "xperson", "role": "xrole", "org": "xorg",
-                             "event": "xevent", "date": "xdate", "quote": "xquote"}
+                             "event": "xevent", "date": "xdate", "quote": "xquote",
+                             "source": "xsource"}
 SLOT_WORDS = frozenset(SLOT_WORD.values())
-SLOT_RE = re.compile(r"\{(person|role|org|event|date|quote)\}")
+SLOT_RE = re.compile(r"\{(person|role|org|event|date|quote|source)\}")
 """A slot written out in a phrasing: ``{person}``."""
 
 

@@ -191,10 +191,10 @@ class Lexicon:
         return entries.pop() if len(entries) == 1 else None
 
     def _partial_forms(self, word: str) -> list[str]:
-        """The alias words ``word`` is, shortens (three letters or more) or misspells."""
-        if word in self._partials_of:
-            return [word]
-        forms = [w for w in self._partials_of if len(word) >= 3 and w.startswith(word)]
+        """The alias words ``word`` is or shortens (three letters or more: "kazakh" for
+        "kazakhstan" too), else those it misspells."""
+        forms = [w for w in self._partials_of if w == word or (len(word) >= 3
+                                                                and w.startswith(word))]
         cutoff = fuzzy_cutoff(word)
         if not forms and cutoff <= 100:
             forms = [hit for hit, _, _ in process.extract(

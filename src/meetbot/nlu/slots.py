@@ -55,6 +55,8 @@ class SlotFiller:
         resolved = list(mentions)
         used_context = False
         kinds = {m.kind for m in mentions}
+        if "org" in kinds and "role" in kinds and not self._asked_org(mentions):
+            kinds.discard("org")  # "the OSCE's media freedom man": the role is asked about
         refers_back = not self.words.back_references.isdisjoint(words) or not kinds - {"date"}
         satisfied = True
         for kind in spec.requires:
@@ -90,6 +92,19 @@ class SlotFiller:
                            * ORDINARY_WORD_PENALTY ** (len(unknown) - len(names)))
         return Route(intent, round(min(1.0, confidence), 4), tuple(resolved), (), template,
                      unknown=unknown, names=names, from_context=used_context)
+
+    def _asked_org(self, mentions: list[Mention]) -> bool:
+        """True when the question names an organisation other than those of the roles it
+        names and the ones they are part of (there, the organisation only says whose role it
+        is)."""
+        roles, orgs = self.kb.roles, self.kb.organizations
+        qualifying: set[str] = set()
+        for mention in mentions:
+            org = roles[mention.id].organization if mention.kind == "role" else None
+            while org and org not in qualifying:
+                qualifying.add(org)
+                org = orgs[org].parent if org in orgs else None
+        return any(m.kind == "org" and m.id not in qualifying for m in mentions)
 
     def pronouns_as_slots(self, words: list[str], mentions: list[Mention],
                           ctx: Context) -> tuple[list[str], list[Mention]] | None:

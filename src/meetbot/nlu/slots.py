@@ -9,12 +9,13 @@ the reading is less likely. Words the knowledge base has never seen make it less
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from meetbot.domain.dialogue import Context
-from meetbot.domain.knowledge import KnowledgeBase
+from meetbot.domain.knowledge import KnowledgeBase, date_in
 from meetbot.domain.route import Candidate, Kind, Mention, Route
-from meetbot.domain.schema import Intent
+from meetbot.domain.schema import FaqEntry, Intent
 from meetbot.lang.words import LanguageWords
 
 UNKNOWN_WORD_PENALTY = 0.55
@@ -35,6 +36,18 @@ def intent_spec(kb: KnowledgeBase, intent_id: str) -> Intent:
     return kb.intents.get(intent_id) or FAQ
 
 
+YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
+"""A year written in a text."""
+
+
+def faq_dates(kb: KnowledgeBase, faq: FaqEntry) -> frozenset[str]:
+    """The dates a FAQ answer is about: those of its sources, and the years it names."""
+    found = {kb.sources[c.source].meta.published for c in faq.cites if c.source in kb.sources}
+    found.update(YEAR_IN_TEXT.findall(" ".join((faq.answer, *faq.questions))))
+    return frozenset(found)
+
+
+
 class SlotFiller:
     """Fills an intent's slots from the question's mentions and the conversation."""
 
@@ -42,6 +55,7 @@ class SlotFiller:
         self.kb = kb
         self.words = words
         self._personal = words.personal
+        self._faq_dates = {faq.id: faq_dates(kb, faq) for faq in kb.faq.values()}
 
     def fit(self, candidate: Candidate, mentions: list[Mention], words: list[str],
             ctx: Context, unknown: tuple[str, ...], template: str,
@@ -71,6 +85,10 @@ class SlotFiller:
             else:
                 confidence *= MISSING_ENTRY_PENALTY
                 satisfied = False
+        dates = [m.id for m in mentions if m.kind == "date"]
+        if dates and intent.startswith("faq:") and not any(
+                date_in(d, dates[0]) for d in self._faq_dates.get(intent[4:], ())):
+            confidence *= MISSING_ENTRY_PENALTY  # it asks about another time than it tells
         if spec.pair:
             people = [m for m in resolved if m.kind == "person"]
             if len(people) < 2 and ctx.people:

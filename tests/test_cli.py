@@ -23,6 +23,7 @@ from kbfactory import (
     edit_line,
     write_small_kb,
 )
+from meetbot.frontends.cli import main
 
 CONTRACT_KEYS = {"question", "answered", "answer", "intent", "confidence", "citations",
                  "suggestions"}
@@ -30,6 +31,8 @@ CITATION_KEYS = {"source", "title", "publisher", "url", "date", "quote"}
 FIRST = "when did tokaev meet shmid"
 FOLLOW_UP = "what did they discuss?"
 QUESTIONS = [FIRST, FOLLOW_UP, "who heads odihr", "what is the weather today"]
+WHY_TYPED = "kto vozglavlyaet bdipch?"
+WHY_YES_NO = "did telalian discuss elections with kosherbayev?"
 EVAL_FILE = """\
 - q: when did tokaev meet shmid
   category: typo
@@ -80,6 +83,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory, cli_env: dict[str, str]) -> I
                       "\n".join([*QUESTIONS[:2], "", *QUESTIONS[2:]]) + "\n", {}),
         "ask-conversation": ([*meetbot, "ask", "--json", "--conversation", "-"],
                              f"{FIRST}\n{FOLLOW_UP}\n", {}),
+        "why-json": ([*meetbot, "why", "--json", WHY_YES_NO], "", {}),
         "check-shipped": ([*meetbot, "check"], "", {}),
         "check-forged": ([*meetbot, "check", "--knowledge", str(out.forged_kb)], "", {}),
         "ask-forged": ([*meetbot, "ask", "--json", "--knowledge", str(out.forged_kb),
@@ -212,6 +216,36 @@ def test_ask_conversation_resolves_follow_ups(runs: Runs) -> None:
     assert "Tokayev" in follow_up["answer"] and "Schmid" in follow_up["answer"]
     assert "cooperation" in follow_up["answer"]
     assert {c["source"] for c in follow_up["citations"]} == {"akorda-2023-06-07"}
+
+
+def test_why_prints_each_stage_of_understanding(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["why", WHY_TYPED]) == 0  # in this process: one more start is a second
+    out = capsys.readouterr().out
+    assert out.startswith(f"question: {WHY_TYPED!r}\ndecision: structured (org_head)\n")
+    assert re.findall(r"^\[(.+)\]$", out, re.M) == [
+        "clean and language", "normalised", "entities", "intents", "slots", "evidence",
+        "policy"]
+    assert "typed in Latin letters, read as: 'кто возглавляет bdipch' (ru)" in out
+    assert re.search(r"^\s+org\s+odihr\s+'bdipch' \(match 100\)$", out, re.M)
+    assert re.search(r"^\s+\d\.\d\d\s+org_head\s+\(closest phrasing: '.+'\)$", out, re.M)
+
+
+def test_why_json_prints_the_explanation_as_one_object(runs: Runs) -> None:
+    result = runs["why-json"]
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    data = json.loads(line)
+    assert (data["question"], data["choice"], data["intent"]) == (WHY_YES_NO, "yes",
+                                                                  "meeting_topics")
+    assert data["reason"].startswith("yes/no question with a fact")
+    stages = {stage["name"]: stage for stage in data["stages"]}
+    assert list(stages) == ["clean and language", "normalised", "entities", "intents",
+                            "slots", "evidence", "policy"]
+    assert {m["id"] for m in stages["entities"]["mentions"]} == {"telalian", "kosherbayev"}
+    evidence = stages["evidence"]
+    assert evidence["yes_no"] is True and evidence["hits"][0]["coverage"] >= 0.75
+    assert all(set(hit) == {"kind", "coverage", "matched", "source", "quote"}
+               for hit in evidence["hits"])
 
 
 def test_check_passes_on_the_shipped_knowledge_base(runs: Runs) -> None:

@@ -55,6 +55,28 @@ def test_why_shows_candidates_scores_and_entities(shipped_engine: Engine) -> Non
     assert re.search(r"^\s+person\s+schmid\b.*context", after, re.M)
 
 
+def test_why_shows_each_stage_of_the_last_question(shipped_engine: Engine) -> None:
+    out = console(shipped_engine, "good evening - who leads odihr?", "/why")
+    explained = out.split("question: ", 1)[1]
+    headings = re.findall(r"^\[(.+)\]$", explained, re.M)
+    assert headings == ["clean and language", "normalised", "entities", "intents", "slots",
+                        "evidence", "policy"]
+    assert "small talk dropped: good evening" in explained
+    assert re.search(r"^\s+org\s+odihr\s+'odihr' \(match 100\)$", explained, re.M)
+    assert re.search(r"^\s+support: \d\.\d\d", explained, re.M)
+    assert re.search(r"^\s+choice: structured — org_head at \d\.\d\d .*≥ 0\.60$", explained, re.M)
+
+
+def test_why_explains_the_question_in_the_context_it_was_asked_in(
+        shipped_engine: Engine) -> None:
+    out = console(shipped_engine, FIRST, FOLLOW_UP, "/reset", "/why")
+    explained = out.split("Conversation reset.", 1)[1]
+    assert "question: 'what did they discuss?'" in explained
+    assert re.search(r"^\s+person\s+tokayev\s+from context", explained, re.M)
+    assert "slots filled from the conversation" in explained
+    assert re.search(r"^\s+choice: structured — meeting_topics at 1\.00", explained, re.M)
+
+
 def test_reset_forgets_the_context(shipped_engine: Engine) -> None:
     out = console(shipped_engine, FIRST, "/reset", FOLLOW_UP, "/why")
     before, after = out.split("Conversation reset.", 1)

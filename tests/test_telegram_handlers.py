@@ -531,6 +531,24 @@ async def test_sources_and_people(bot: Harness) -> None:
     assert "Helga Schmid" in text and "Maria Telalian" in text
 
 
+async def test_why_explains_this_chats_last_question_in_its_context(bot: Harness) -> None:
+    bot.api.clear()
+    await feed(bot.app, command("/why"))
+    assert "not asked me anything yet" in bot.reply()["text"]
+    await bot.say("when did tokaev meet shmid")
+    await bot.say("what did they discuss?")
+    bot.api.clear()
+    await feed(bot.app, command("/why"))
+    text = bot.reply()["text"]
+    assert_safe_html(text)
+    assert "what did they discuss?" in text  # the follow-up, not the first question
+    assert "from context" in text  # read with the people the first answer named
+    assert "tokayev" in text and "schmid" in text
+    bot.api.clear()
+    await feed(bot.app, command("/why", user_id=USER_ID + 1))
+    assert "not asked me anything yet" in bot.reply()["text"]  # another chat asked nothing
+
+
 async def test_help_and_unknown_command(bot: Harness) -> None:
     bot.api.clear()
     await feed(bot.app, command("/help"))

@@ -55,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--conversation", action="store_true",
                      help="with '-': treat the lines as turns of one conversation")
 
+    why = sub.add_parser("why", parents=[common],
+                         help="show how one question is understood, stage by stage")
+    why.add_argument("question", help="the question")
+    why.add_argument("--json", action="store_true", help="print the explanation as JSON")
+
     sub.add_parser("check", parents=[common], help="validate the knowledge base")
 
     ev = sub.add_parser("eval", parents=[common], help="run a question file, report accuracy")
@@ -151,6 +156,8 @@ def _run(command: str, args: argparse.Namespace, directory: Path) -> int:
         return run(live, misses=miss_log_from_env())
     if command == "ask":
         return _ask(live, args)
+    if command == "why":
+        return _why(live, args)
     if command == "eval":
         return _eval(live, args)
     if command == "bot":
@@ -246,6 +253,20 @@ def _ask(live: object, args: argparse.Namespace) -> int:
             sys.stdout.flush()
     finally:
         live.stop()
+    return 0
+
+
+def _why(live: object, args: argparse.Namespace) -> int:
+    from meetbot.answers.explain import explain, render_explanation
+    from meetbot.render import json_line
+    from meetbot.store.live import LiveKnowledge
+
+    assert isinstance(live, LiveKnowledge)
+    explanation = explain(live.engine, args.question)
+    if args.json:
+        print(json_line(explanation.as_dict()))
+    else:
+        print(render_explanation(explanation))
     return 0
 
 

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from meetbot.answers.engine import Engine
+from meetbot.answers.explain import explain, render_explanation
 from meetbot.curation.misses import MissLog
-from meetbot.domain.answer import Answer
 from meetbot.domain.dialogue import Context
 from meetbot.render import to_plain
 from meetbot.store.live import LiveKnowledge
@@ -21,39 +22,23 @@ from meetbot.store.live import LiveKnowledge
 COMMANDS = """Commands:
   /help     what you can ask, and these commands
   /sources  the documents the answers come from
-  /why      how the last question was understood (candidates, entities, scores)
+  /why      how the last question was understood, stage by stage (language, words,
+            entities, candidate intents, slots, evidence, the choice and why)
   /reset    forget the conversation (follow-ups start afresh)
   /reload   reload the knowledge base now
   /quit     leave (or Ctrl-D)"""
 
 
-def why(answer: Answer | None) -> str:
-    """Describe the routing decision behind ``answer``."""
-    if answer is None or answer.route is None:
-        return "Nothing asked yet (or the last input was not a question)."
-    route = answer.route
-    lines = [f"question: {answer.question!r}",
-             f"decision: {answer.kind} ({answer.intent or 'no intent'}), "
-             f"confidence {route.confidence:.2f}",
-             f"template: {route.template!r}"]
-    lines.append("candidates:")
-    for candidate in route.candidates:
-        lines.append(f"  {candidate.score:.2f}  {candidate.intent:<22} "
-                     f"(closest phrasing: {candidate.example!r})")
-    lines.append(f"gap between top two: {route.margin:.2f}")
-    if route.mentions:
-        lines.append("entities:")
-        for mention in route.mentions:
-            origin = "from context" if mention.text == "(context)" else repr(mention.text)
-            lines.append(f"  {mention.kind:<7} {mention.id:<28} {origin} "
-                         f"(match {mention.score:.0f})")
-    else:
-        lines.append("entities: none")
-    if route.unknown:
-        lines.append(f"unknown words: {', '.join(route.unknown)}")
-    if route.topic:
-        lines.append(f"topic words: {', '.join(route.topic)}")
-    return "\n".join(lines)
+NOTHING_ASKED = "Nothing asked yet (or the last input was not a question)."
+
+
+def why(engine: Engine, asked: tuple[str, Context] | None) -> str:
+    """Explain, stage by stage, how ``engine`` understood the question ``asked`` (the
+    question and the conversation it was asked in)."""
+    if asked is None:
+        return NOTHING_ASKED
+    question, context = asked
+    return render_explanation(explain(engine, question, context))
 
 
 def sources_text(live: LiveKnowledge) -> str:
@@ -120,7 +105,7 @@ def run(live: LiveKnowledge, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
     if watch:
         live.watch()
     context = Context()
-    last: Answer | None = None
+    asked: tuple[str, Context] | None = None  # the last question, and the context it had
     try:
         for raw in _lines(stdin, interactive):
             line = raw.strip()
@@ -135,7 +120,7 @@ def run(live: LiveKnowledge, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
             elif command == "/sources":
                 print(sources_text(live), file=stdout)
             elif command == "/why":
-                print(why(last), file=stdout)
+                print(why(live.engine, asked), file=stdout)
             elif command == "/reset":
                 context = Context()
                 print("Conversation reset.", file=stdout)
@@ -145,11 +130,12 @@ def run(live: LiveKnowledge, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
             elif command:
                 print(f"Unknown command {command}. {COMMANDS}", file=stdout)
             else:
-                last = live.engine.ask(line, context)
-                context = last.context
+                asked = (line, context)
+                answer = live.engine.ask(line, context)
+                context = answer.context
                 if misses is not None:
-                    misses.record(last, "console")
-                print(to_plain(last, catalog=live.engine.catalog(last.lang)), file=stdout)
+                    misses.record(answer, "console")
+                print(to_plain(answer, catalog=live.engine.catalog(answer.lang)), file=stdout)
             if interactive:
                 print(file=stdout)
             stdout.flush()

@@ -63,7 +63,12 @@ def to_json(answer: Answer) -> str:
     ``ensure_ascii=False`` leaves DEL, C1 and the two separators raw, and a reader that
     splits lines on them (Python's ``str.splitlines``) would cut the object in two.
     """
-    rendered = _JSON.encode(answer.as_dict())
+    return json_line(answer.as_dict())
+
+
+def json_line(data: object) -> str:
+    """``data`` as JSON on one line that no line-splitting reader cuts (see :func:`to_json`)."""
+    rendered = _JSON.encode(data)
     if rendered.isascii() and "\x7f" not in rendered:  # the usual case, checked quickly
         return rendered
     return _UNSAFE.sub(_escape, rendered)

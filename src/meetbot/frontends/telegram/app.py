@@ -46,6 +46,7 @@ from meetbot.frontends.telegram.commands import (
     sources,
     start,
     unknown_command,
+    why,
 )
 from meetbot.frontends.telegram.flood import ChatOrderedUpdateProcessor, FloodGuard
 from meetbot.frontends.telegram.messages import asks_the_bot, inline_query, non_text, text_message
@@ -104,7 +105,7 @@ def build_application(settings: Settings) -> AnyApplication:
     for name, callback in (("start", start), ("help", help_command),
                            ("meetings", meetings), ("people", people),
                            ("sources", sources), ("lang", lang_command),
-                           ("stats", stats), ("reload", reload)):
+                           ("why", why), ("stats", stats), ("reload", reload)):
         application.add_handler(CommandHandler(name, callback, filters=new))
     application.add_handler(CommandHandler("ask", ask, filters=texts))
     application.add_handler(MessageHandler(filters.COMMAND & new, unknown_command))

@@ -1,4 +1,4 @@
-"""The commands everyone has: /start /help /ask /meetings /people /sources /lang."""
+"""The commands everyone has: /start /help /ask /meetings /people /sources /lang /why."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Final
 from telegram import BotCommand, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 
+from meetbot.answers.explain import Explanation, explain
 from meetbot.answers.writer import Writer
 from meetbot.frontends.telegram.keyboards import (
     BUTTON_LABEL_LIMIT,
@@ -35,7 +36,7 @@ from meetbot.frontends.telegram.replies import (
     text_in,
     with_message,
 )
-from meetbot.frontends.telegram.state import BotState
+from meetbot.frontends.telegram.state import BotState, chat_key
 from meetbot.lang.catalog import DEFAULT_LANGUAGE, translated
 from meetbot.render import shorten
 
@@ -49,8 +50,11 @@ COMMANDS: Final = (
     ("people", "The people in the sources"),
     ("sources", "The documents my answers come from"),
     ("lang", "Choose the answer language"),
+    ("why", "How I understood your last question"),
 )
 """The command menu: names and English descriptions (catalogue keys ``command.<name>``)."""
+NOTHING_ASKED: Final = ("You have not asked me anything yet. Ask a question, then send /why "
+                        "to see how I understood it.")
 ADMIN_COMMANDS: Final = (
     ("stats", "Questions answered, declined, top misses"),
     ("reload", "Reload the knowledge base now"),
@@ -248,6 +252,34 @@ async def ask(asked: Asked) -> None:
     await answer_question(asked.context, message.chat, asked.user, question,
                           asked=message, quote=is_group(message.chat),
                           edited=asked.update.edited_message is not None)
+
+
+def explanation_html(state: BotState, explanation: Explanation) -> str:
+    """``explanation`` as Telegram HTML: the decision, then each stage under its name (in
+    English, like the console's and the command line's); the bot's secrets redacted."""
+    redact = state.redactor.redact
+    blocks = [f"<b>{esc(redact(explanation.question))}</b>\n"
+              f"decision: {esc(explanation.choice)} ({esc(explanation.intent or 'no intent')})"]
+    blocks += [f"<b>{esc(stage.name)}</b>\n" + esc(redact("\n".join(stage.lines)))
+               for stage in explanation.stages]
+    return "\n\n".join(blocks)
+
+
+@with_message
+async def why(asked: Asked) -> None:
+    """Explain, stage by stage, how the last question of this conversation was understood
+    (the member's own, in a group), in the context it was asked in."""
+    state, message = asked.state, asked.message
+    user = asked.user
+    last = state.questions.get(chat_key(message.chat, user.id if user else None))
+    reply_to = reply_in_groups(message)
+    if last is None:
+        text = message_in(state, asked.lang, "why_nothing_asked", NOTHING_ASKED)
+        await asked.reply(esc(text), reply_to=reply_to)
+        return
+    explanation = explain(state.engine, last.question, last.context,
+                          default_lang=last.default_lang)
+    await asked.reply(explanation_html(state, explanation), reply_to=reply_to)
 
 
 @with_message

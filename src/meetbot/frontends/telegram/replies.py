@@ -22,7 +22,13 @@ from telegram.ext import ContextTypes
 
 from meetbot.domain.answer import Answer
 from meetbot.frontends.telegram.keyboards import ShownAnswer, answer_keyboard, ask_button
-from meetbot.frontends.telegram.state import BotState, chat_key, state_of, user_language
+from meetbot.frontends.telegram.state import (
+    BotState,
+    LastQuestion,
+    chat_key,
+    state_of,
+    user_language,
+)
 from meetbot.lang.catalog import DEFAULT_LANGUAGE, Catalog
 from meetbot.render import TELEGRAM_LIMIT, split_message, to_telegram_html, utf16_len
 
@@ -240,8 +246,9 @@ async def answer_question(context: ContextTypes.DEFAULT_TYPE, chat: Chat, user: 
     replied = asked.reply_to_message if asked is not None else None
     if replied is not None:
         previous = state.answered.get((chat.id, replied.message_id)) or previous
-    answer = redacted(state, state.engine.ask(question, previous,
-                                              default_lang=user_language(state, user)))
+    default_lang = user_language(state, user)
+    answer = redacted(state, state.engine.ask(question, previous, default_lang=default_lang))
+    state.questions[key] = LastQuestion.of(answer.question, previous, default_lang)
     state.stats.record(answer)
     if state.settings.misses is not None:
         state.settings.misses.record(answer, chat.id)

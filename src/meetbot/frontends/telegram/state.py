@@ -4,19 +4,21 @@
   chat, and per member in groups (two people asking in one group do not share follow-ups);
   at most ``Settings.max_conversations`` of them, each forgotten ``context_ttl`` seconds
   after the question that set it. The context after each answer sent is kept too, by
-  message, so that a reply to an answer follows up on that answer; and which message
-  answered which question, so that an edited question edits its answer.
+  message, so that a reply to an answer follows up on that answer; which message answered
+  which question, so that an edited question edits its answer; and each conversation's
+  last question with the context it was asked in, which ``/why`` explains.
 * Each user's ``/lang`` choice, the least recently active forgotten first.
 * Buttons carry Python objects (python-telegram-bot's ``arbitrary_callback_data``); its
   cache keeps the last ``Settings.max_buttons`` keyboards, and those not pressed for
   ``button_ttl`` seconds are dropped.
 
-Each of the first three is a :class:`Remembered` (a :class:`cachetools.TLRUCache`). With a
-state directory (``Settings.state_dir``) it is written through to python-telegram-bot's
-``chat_data`` (contexts, answers) and ``user_data`` (the language), which the application's
-persistence (:mod:`~meetbot.frontends.telegram.persistence`) saves with the buttons, and is
-read back from them the first time it is needed after a restart. The statistics, the flood
-throttle and the apologies are kept in memory only.
+Each of these but the buttons is a :class:`Remembered` (a :class:`cachetools.TLRUCache`).
+With a state directory (``Settings.state_dir``) it is written through to
+python-telegram-bot's ``chat_data`` (contexts, answers, last questions) and ``user_data``
+(the language), which the application's persistence
+(:mod:`~meetbot.frontends.telegram.persistence`) saves with the buttons, and is read back
+from them the first time it is needed after a restart. The statistics, the flood throttle
+and the apologies are kept in memory only.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from meetbot.frontends.telegram.flood import UserThrottle
 from meetbot.frontends.telegram.security import SecretRedactor
 from meetbot.frontends.telegram.settings import Settings
 from meetbot.lang.catalog import DEFAULT_LANGUAGE
+from meetbot.lang.normalize import MAX_QUESTION_CHARS
 
 STATE_KEY: Final = "meetbot"
 """Where the :class:`BotState` lives in ``bot_data``."""
@@ -187,6 +190,42 @@ def context_from_json(data: object) -> Context | None:
     return Context(**values)
 
 
+@dataclass(frozen=True, slots=True)
+class LastQuestion:
+    """A conversation's last question as it was asked: what ``/why`` explains."""
+
+    question: str
+    """As answered (cleaned, the bot's secrets redacted), cut just beyond the longest
+    question read, so that a question too long to read is still one."""
+    context: Context
+    """The conversation it was asked in."""
+    default_lang: str
+    """The language it is answered in when its text does not tell."""
+
+    @classmethod
+    def of(cls, question: str, context: Context | None, default_lang: str) -> LastQuestion:
+        """The question kept, no longer than it needs to be."""
+        return cls(question[:MAX_QUESTION_CHARS + 1], context or Context(), default_lang)
+
+
+def question_to_json(last: LastQuestion) -> dict[str, Any]:
+    """``last`` as a JSON object."""
+    return {"question": last.question, "context": context_to_json(last.context),
+            "lang": last.default_lang}
+
+
+def question_from_json(data: object) -> LastQuestion | None:
+    """The :class:`LastQuestion` :func:`question_to_json` wrote, or None when ``data`` is
+    not one."""
+    if not isinstance(data, dict):
+        return None
+    question, lang = data.get("question"), data.get("lang")
+    context = context_from_json(data.get("context"))
+    if not isinstance(question, str) or not isinstance(lang, str) or context is None:
+        return None
+    return LastQuestion.of(question, context, lang)
+
+
 class ChatPlace(Generic[V]):
     """Entries keyed (chat id, n), kept in that chat's ``chat_data[name][str(n)]`` as
     ``[value as JSON, time stored]``."""
@@ -326,6 +365,9 @@ class BotState:
         # question edits it.
         self.replies: Remembered[ChatKey, int] = Remembered(
             settings.max_conversations, settings.context_ttl, clock)
+        # The last question of each conversation, as asked: what /why explains.
+        self.questions: Remembered[ChatKey, LastQuestion] = Remembered(
+            settings.max_conversations, settings.context_ttl, clock)
         # Each user's /lang choice, by user id: kept until pushed out by more recent users.
         self.languages: Remembered[int, str] = Remembered(LANGUAGE_CHOICES, clock=clock)
         self.apologies: TTLCache[int, bool] = TTLCache(10_000, 30.0, timer=clock)
@@ -351,6 +393,8 @@ class BotState:
         self.answered.keep_in(ChatPlace(application, "answers", context_to_json,
                                         context_from_json))
         self.replies.keep_in(ChatPlace(application, "replies", int, _int_or_none))
+        self.questions.keep_in(ChatPlace(application, "questions", question_to_json,
+                                         question_from_json))
         self.languages.keep_in(LanguagePlace(application))
 
     @property

@@ -127,3 +127,17 @@ def test_a_language_with_letters_of_its_own_is_stemmed_by_its_endings(
     assert with_turkish.normalized("Valtonenın") == "valtonen"  # "ı": Turkish
     assert with_turkish.normalized("Valtonenin") == "valtonenin"  # no letter of its own
     assert with_turkish.normalized("Valtonenin", "tr") == "valtonen"
+
+
+def test_a_pronoun_stemmed_into_another_function_word_is_not_a_pronoun(
+        words: LanguageWords) -> None:
+    assert normalize("неё") == "не"  # Russian "her", stemmed as "not" is written
+    assert "не" not in words.female  # "почему он не встретился" has no "she" in it
+    assert {"она", "ол", "she"} <= words.female
+    assert {"его", "ол", "he"} <= words.male
+
+
+def test_a_wh_question_is_told_from_a_yes_no_one(words: LanguageWords) -> None:
+    assert words.is_wh_question("where did they meet".split())
+    assert not words.is_wh_question("did they meet".split())
+    assert not words.is_wh_question(normalize("правда ли, что они встречались").split())

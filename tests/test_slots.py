@@ -108,3 +108,44 @@ def test_a_role_one_person_holds_reads_as_that_person(small: SlotFiller) -> None
     minister = Mention("role", "valdoria-foreign-minister", "foreign minister", 100.0, 3, 5)
     assert people(small.roles_as_people([minister])) == ["valtonen"]
     assert people(small.roles_as_people([minister, date("2019")])) == ["valtonen"]
+
+
+def test_a_question_naming_more_people_than_an_answer_speaks_of_is_less_likely(
+        slots: SlotFiller) -> None:
+    words = "was there a meeting between telalian and braathu".split()
+    two = [Mention("person", "telalian", "telalian", 100.0, 4, 5),
+           Mention("person", "braathu", "braathu", 100.0, 6, 7)]
+    whom = Candidate("person_meetings", 1.0, "who did {person} meet")
+    pair = Candidate("did_meet", 1.0, "did {person} meet {person}")
+    assert slots.fit(whom, two, words, NO_CONTEXT, (), "").confidence < 1.0
+    assert slots.fit(pair, two, words, NO_CONTEXT, (), "").confidence == 1.0
+    assert slots.fit(whom, two[:1], words, NO_CONTEXT, (), "").confidence == 1.0
+
+
+def test_a_wh_question_is_less_likely_an_intent_that_answers_yes_or_no(
+        slots: SlotFiller) -> None:
+    pair = [Mention("person", "kosherbayev", "kosherbayev", 100.0, 2, 3),
+            Mention("person", "kamp", "kamp", 100.0, 4, 5)]
+    did_meet = Candidate("did_meet", 1.0, "did {person} meet {person}")
+    asked_where = slots.fit(did_meet, pair, "where did kosherbayev meet kamp".split(),
+                            NO_CONTEXT, (), "")
+    asked_whether = slots.fit(did_meet, pair, "did kosherbayev meet kamp".split(),
+                              NO_CONTEXT, (), "")
+    assert asked_where.confidence < asked_whether.confidence == 1.0
+
+
+def test_he_after_a_question_about_a_post_is_the_person_holding_it(slots: SlotFiller) -> None:
+    words = "what did he tell kamp".split()
+    kamp = [Mention("person", "kamp", "kamp", 100.0, 4, 5)]
+    resolved = slots.pronouns_as_slots(words, kamp, Context(roles=("kz-foreign-minister",)))
+    assert resolved is not None
+    assert [(m.kind, m.id) for m in resolved[1]] == [("person", "kosherbayev"),
+                                                     ("person", "kamp")]
+
+
+def test_a_pronoun_either_person_may_be_is_left_to_the_slots(slots: SlotFiller) -> None:
+    two = Context(people=("tokayev", "schmid"))
+    assert slots.pronouns_as_slots("what did she say".split(), [], two) == (
+        "what did she say".split(), [Mention("person", "schmid", "(context)", 100.0, 2, 3)])
+    assert slots.pronouns_as_slots("ол не айтты".split(), [], two) is None  # he or she
+    assert slots.pronouns_as_slots("what did they say".split(), [], two) is None

@@ -30,10 +30,14 @@ def statements(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome
                              if m.kind in ("event", "org", "role", "date")
                              and m.text != "(context)")]
     topic = [t for t in topic if t not in ("meeting", "there", "then")]
+    others = {m.id for m in route.mentions if m.kind == "person" and m.id != speaker}
+    told = [(m, s) for m, s in said if others & set(m.participants)]
+    if told:
+        said = told  # "what did he tell Kamp": said in their meeting
     if (ctx.meeting and set(route.words) & engine.router.words.back_references
             and any(m.id == ctx.meeting for m, _ in said)):
         said = [(m, s) for m, s in said if m.id == ctx.meeting]  # "in that meeting"
-    elif not topic and set(route.words) & (engine.router.words.back_references
+    elif not topic and not told and set(route.words) & (engine.router.words.back_references
                                             - engine.router.words.female
                                             - engine.router.words.male):
         topic = list(ctx.topic) + [engine.kb.events[e].name for e in ctx.events

@@ -326,6 +326,10 @@ class Intent(Strict):
                         "sentence"]] = field(default_factory=list)
     """The kinds of fact its answer is made of: when the evidence for a question it may be
     is such a fact, its own answer is given ("who said ..." for a statement)."""
+    people: int | None = None
+    """At most how many people its answer speaks of (unset: any number). A question naming
+    more people is less likely to be of this class: "was there a meeting between Telalian
+    and Braathu?" is not about whom Telalian met."""
     yes_no: bool = False
     """Its answer says yes or no itself ("did {person} meet {person}"): a yes/no question
     routed to it is not answered from the evidence instead."""

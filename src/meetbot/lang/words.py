@@ -77,6 +77,11 @@ class LanguageWords:
             for kind, words in catalog.pronouns.items():
                 for word in words:
                     pronouns.setdefault(kind, set()).update(forms(word))
+        # a pronoun's form that is also another function word's is not read as a pronoun
+        # (Russian "неё" is stemmed "не", which is "not"; in Kazakh "не" is "what")
+        written = {word for c in catalogs for words in c.pronouns.values() for word in words}
+        others = {word for c in catalogs for word in c.function_words if word not in written}
+        pronouns = {kind: found - others for kind, found in pronouns.items()}
         stemmers = {c.language: SuffixStemmer(c.suffixes) for c in catalogs if c.suffixes}
         letters = {c.language: c.letters for c in catalogs if c.letters}
         personal = pronouns["female"] | pronouns["male"] | pronouns["plural"]
@@ -118,6 +123,13 @@ class LanguageWords:
         """True when normalised ``words`` ask a yes/no question."""
         asks = self.wh_words | self.open_questions
         return bool(words) and asks.isdisjoint(words) and (
+            words[0] in self.yes_no_openers or not self.yes_no_particles.isdisjoint(words))
+
+    def is_wh_question(self, words: list[str]) -> bool:
+        """True when normalised ``words`` ask who, what, when, where, why or how, and not
+        yes or no ("where did they meet", not "did they meet, and is it true that ...")."""
+        asks = self.wh_words | self.open_questions
+        return bool(words) and not asks.isdisjoint(words) and not (
             words[0] in self.yes_no_openers or not self.yes_no_particles.isdisjoint(words))
 
     def is_month(self, word: str, before_year: bool) -> bool:

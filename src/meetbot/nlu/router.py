@@ -184,9 +184,11 @@ class Router:
         template, candidates = self._score(words, mentions)
         ctx = context or NO_CONTEXT
         resolved = self.slots.pronouns_as_slots(words, mentions, ctx)
+        fitted_with = mentions
         if resolved is not None:
             _, alternative = self._score(*resolved)
             candidates = best_of(candidates, alternative)
+            fitted_with = resolved[1]  # "what did he tell Kamp": he is who the context says
         again = self._again(words, mentions, ctx)
         if again is not None:  # "and in 2023?", "and Braathu?": the last question again
             candidates = best_of(candidates, [again])
@@ -222,7 +224,8 @@ class Router:
         for candidate in candidates[:KEPT_CANDIDATES]:
             if top is not None and candidate.score <= top.confidence:
                 break
-            fitted = self.slots.fit(candidate, mentions, words, ctx, unknown, template, names)
+            fitted = self.slots.fit(candidate, fitted_with, words, ctx, unknown, template,
+                                    names)
             if top is None or fitted.confidence > top.confidence:
                 top = fitted
         assert top is not None

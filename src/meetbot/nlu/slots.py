@@ -24,6 +24,8 @@ ORDINARY_WORD_PENALTY = 0.8
 """Confidence factor per unknown word that is an ordinary word of a catalogue language."""
 MISSING_ENTRY_PENALTY = 0.5
 """Confidence factor for an entry an intent needs that neither question nor context gives."""
+UNUSED_PERSON_PENALTY = 0.7
+"""Confidence factor per person named beyond those an intent's answer speaks of."""
 FAQ = Intent(id="faq", description="A curated question", suggestion="-", examples=["-"],
              free_text=True)
 """What a FAQ entry needs: nothing; its phrasings name what it is about."""
@@ -85,6 +87,12 @@ class SlotFiller:
             else:
                 confidence *= MISSING_ENTRY_PENALTY
                 satisfied = False
+        if spec.yes_no and self.words.is_wh_question(words):
+            confidence *= MISSING_ENTRY_PENALTY  # "where did they meet" is not answered yes
+        if spec.people is not None:
+            named = len({m.id for m in mentions if m.kind == "person"
+                         and m.text != "(context)"})
+            confidence *= UNUSED_PERSON_PENALTY ** max(0, named - spec.people)
         dates = [m.id for m in mentions if m.kind == "date"]
         if dates and intent.startswith("faq:") and not any(
                 date_in(d, dates[0]) for d in self._faq_dates.get(intent[4:], ())):
@@ -130,7 +138,7 @@ class SlotFiller:
         thing: tuple[Kind, tuple[str, ...]] | None = (
             ("org", ctx.orgs) if ctx.orgs else ("event", ctx.events) if ctx.events else (
                 ("role", ctx.roles) if ctx.roles else None))
-        if thing is None and not ctx.people:
+        if thing is None and not ctx.people and not ctx.roles:
             return None  # nothing to refer back to (a first question)
         taken = {i for m in mentions for i in range(m.start, m.end)}
         extra: list[Mention] = []
@@ -138,13 +146,27 @@ class SlotFiller:
             if i in taken:
                 continue
             if word in self._personal and ctx.people:
-                extra.append(Mention("person", ctx.people[0], "(context)", 100.0, i, i + 1))
+                person = self._referent(word, ctx)
+                if person is not None:
+                    extra.append(Mention("person", person, "(context)", 100.0, i, i + 1))
+            elif word in self._personal and ctx.roles:  # "he": whoever holds that post
+                [holder] = self.roles_as_people([Mention("role", ctx.roles[0], "(context)",
+                                                         100.0, i, i + 1)])
+                extra.append(replace(holder, text="(context)"))
             elif word in self.words.things and thing is not None:
                 kind, ids = thing
                 extra.append(Mention(kind, ids[0], "(context)", 100.0, i, i + 1))
         if not extra:
             return None
         return list(words), sorted([*mentions, *extra], key=lambda m: m.start)
+
+    def _referent(self, pronoun: str, ctx: Context) -> str | None:
+        """The one person of the conversation ``pronoun`` stands for ("she": the woman of
+        the two), or None when it may be either of them ("they", Kazakh "ол")."""
+        female, male = pronoun in self.words.female, pronoun in self.words.male
+        if pronoun in self.words.plural or (female == male and len(ctx.people) > 1):
+            return None
+        return self.from_context("person", [pronoun], ctx)[0].id
 
     def from_context(self, kind: Kind, words: list[str], ctx: Context) -> list[Mention]:
         """Mentions of ``kind`` carried over from the conversation, honouring pronouns.

@@ -89,8 +89,15 @@ def transliterate(text: str) -> str:
     return normalize(_CYRILLIC_WORD.sub(lambda m: anyascii(m.group(0)).replace("'", ""), text))
 
 
+SHORTEST_STEMMED = 4
+"""Shorter Cyrillic words are kept as written: they are mostly pronouns and particles, whose
+endings carry their meaning ("она" she, "они" they, "оно" it; all "он" once stemmed)."""
+
+
 @lru_cache(maxsize=65536)
 def _stem_russian(word: str) -> str:
+    if len(word) < SHORTEST_STEMMED:
+        return word.lower()
     return str(_RUSSIAN.stemWord(word.lower()))
 
 

@@ -77,11 +77,6 @@ class LanguageWords:
             for kind, words in catalog.pronouns.items():
                 for word in words:
                     pronouns.setdefault(kind, set()).update(forms(word))
-        # a pronoun's form that is also another function word's is not read as a pronoun
-        # (Russian "неё" is stemmed "не", which is "not"; in Kazakh "не" is "what")
-        written = {word for c in catalogs for words in c.pronouns.values() for word in words}
-        others = {word for c in catalogs for word in c.function_words if word not in written}
-        pronouns = {kind: found - others for kind, found in pronouns.items()}
         stemmers = {c.language: SuffixStemmer(c.suffixes) for c in catalogs if c.suffixes}
         letters = {c.language: c.letters for c in catalogs if c.letters}
         personal = pronouns["female"] | pronouns["male"] | pronouns["plural"]

@@ -246,3 +246,35 @@ def test_decoys_are_declined_in_the_middle_of_a_conversation(engine: Engine,
     context = engine.ask(opener).context
     answered = [q for q in decoys if engine.ask(q, context).answered]
     assert len(answered) <= len(decoys) // 20, answered
+
+
+def test_russian_she_is_the_woman_of_the_meeting(engine: Engine) -> None:
+    answer = ask(engine, "когда Токаев встречался со Шмид?", "что она говорила?")
+    assert "Helga Schmid" in answer.text and "Tokayev thanked" not in answer.text
+
+
+def test_he_after_a_question_about_a_post_is_its_holder(engine: Engine) -> None:
+    answer = ask(engine, "who is Kazakhstan's foreign minister?", "what did he tell Kamp?")
+    assert answer.intent == "statements"
+    assert "ethnic diversity" in answer.text  # said in his meeting with Kamp
+    nothing = ask(engine, "who is Kazakhstan's foreign minister?", "what did he tell Telalian?")
+    assert "nothing Yermek Kosherbayev said in a meeting with Maria Telalian" in nothing.text
+    assert "ethnic diversity" not in nothing.text.split("They quote")[0]
+
+
+def test_the_other_one_after_a_curated_answer_is_the_other_participant(
+        engine: Engine) -> None:
+    answer = ask(engine, "why is the OSCE a priority for Tokayev?",
+                 "what did the other one say?")
+    assert answer.intent == "statements" and "Helga Schmid" in answer.text
+
+
+def test_a_question_naming_two_people_who_never_met_says_so(engine: Engine) -> None:
+    answer = engine.ask("was there a meeting between Kamp and Braathu?")
+    assert "no meeting between Christophe Kamp and Jan Braathu" in answer.text
+    assert engine.ask("Была ли встреча у Кампа с Браату?").kind == "negative"
+
+
+def test_a_where_question_is_not_answered_yes(engine: Engine) -> None:
+    answer = engine.ask("where was Tokayev when he met Schmid?")
+    assert not answer.text.startswith("Yes")

@@ -146,7 +146,7 @@ class Engine:
         confidence = route.confidence
         if choice == "structured":
             if intent.startswith("faq:"):
-                outcome = faq_answer(intent[4:], w)
+                outcome = faq_answer(intent[4:], route, ctx, w)
             else:
                 handler = HANDLERS.get(intent)
                 if handler is None:

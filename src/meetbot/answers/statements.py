@@ -32,6 +32,10 @@ def statements(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome
     topic = [t for t in topic if t not in ("meeting", "there", "then")]
     others = {m.id for m in route.mentions if m.kind == "person" and m.id != speaker}
     told = [(m, s) for m, s in said if others & set(m.participants)]
+    if others and said and not told:  # "what did he tell Telalian": nothing, there
+        w.line("statements.none_to", name=w.name(speaker),
+               others=w.join([w.name(p) for p in sorted(others)]))
+        return _subjects(said, speaker, w)
     if told:
         said = told  # "what did he tell Kamp": said in their meeting
     if (ctx.meeting and set(route.words) & engine.router.words.back_references
@@ -51,11 +55,7 @@ def statements(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome
         relevant = [(m, s) for score, m, s in scored if score >= 0.5]  # best first
         if not relevant:
             w.line("statements.none_topic", name=w.name(speaker), topic=" ".join(topic))
-            subjects = sorted({k for _, s in said for k in s.keywords[:2]})
-            if subjects:
-                w.line("statements.subjects", name=w.surname(speaker),
-                       subjects=", ".join(subjects[:8]))
-            return Outcome(w, kind="negative", context=Context(people=(speaker,)))
+            return _subjects(said, speaker, w)
         said = relevant
     for _meeting, s in said[:3]:
         w.say(statement_line(speaker, s, w))
@@ -63,6 +63,14 @@ def statements(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome
         w.line("statements.more", count=len(said) - 3)
     context = replace(with_meeting(ctx, route, [said[0][0]]), topic=tuple(topic))
     return Outcome(w, context=context)
+
+
+def _subjects(said: Sequence[tuple[Meeting, Statement]], speaker: str, w: Writer) -> Outcome:
+    """After "no such statement": what the sources do quote ``speaker`` on."""
+    subjects = sorted({k for _, s in said for k in s.keywords[:2]})
+    if subjects:
+        w.line("statements.subjects", name=w.surname(speaker), subjects=", ".join(subjects[:8]))
+    return Outcome(w, kind="negative", context=Context(people=(speaker,)))
 
 
 @answers("who_said")

@@ -97,3 +97,9 @@ def test_the_aliases_of_a_small_knowledge_base_link(small: Router) -> None:
     [council] = link(small, "who leads the water council")
     assert (council.kind, council.id, council.partial) == ("org", "nwc", True)
     assert found(small, "when did Tokayev meet Schmid") == []  # not in this one
+
+
+def test_a_kazakh_ending_written_into_a_surname_still_links_it(router: Router) -> None:
+    # "Камп" + "пен" (with) is written "Кампен": stemmed, "кам"
+    assert ("person", "kamp") in found(router, router.words.normalized("Кампен", "kk"))
+    assert ("person", "kamp") in found(router, router.words.normalized("Кампқа", "kk"))

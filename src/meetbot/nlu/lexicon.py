@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.domain.route import Kind
 from meetbot.lang.normalize import normalize, transliterate
+from meetbot.lang.stemming import MIN_STEM
 from meetbot.lang.words import LanguageWords
 
 MEMO_SIZE = 20_000
@@ -111,12 +112,28 @@ class Lexicon:
         stemmed = self.words.normalized(text, language)
         # the Latin form of the stemmed native alias too, so that a misspelt inflected
         # Cyrillic name ("кашербаевым" -> "kasherba") is compared stem to stem
-        for key in dict.fromkeys((native, stemmed, transliterate(text), latin(native))):
+        keys = [native, stemmed, transliterate(text), latin(native)]
+        if kind == "person":
+            keys += self._contracted(text, language)
+        for key in dict.fromkeys(keys):
             if not key or key in self.words.stopwords:
                 continue
             targets = self.aliases.setdefault(key, [])
             if (kind, entry_id) not in targets:
                 targets.append((kind, entry_id))
+
+    def _contracted(self, name: str, language: str | None) -> list[str]:
+        """The stems of a surname with an ending that begins with its last letter, written
+        once ("Камп" + "пен" as "Кампен": "кам"), in a language stemmed by its endings."""
+        stemmer = self.words.stemmers.get(language) if language else None
+        words = name.lower().split()
+        if stemmer is None or not words:
+            return []
+        surname = words[-1]
+        own = stemmer.stem(surname)
+        found = {stemmer.stem(surname[:-1] + suffix) for suffix in stemmer.suffixes
+                 if suffix[0] == surname[-1]}
+        return sorted(stem for stem in found if stem != own and len(stem) >= MIN_STEM)
 
     def _build(self) -> None:
         kb = self.kb

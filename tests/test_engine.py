@@ -278,3 +278,8 @@ def test_a_question_naming_two_people_who_never_met_says_so(engine: Engine) -> N
 def test_a_where_question_is_not_answered_yes(engine: Engine) -> None:
     answer = engine.ask("where was Tokayev when he met Schmid?")
     assert not answer.text.startswith("Yes")
+
+
+def test_russian_typed_in_latin_letters_is_read_with_emoji_beside_it(engine: Engine) -> None:
+    answer = engine.ask("kto glava bdipch? 🙏😊")
+    assert answer.lang == "ru" and answer.answered and "Телалян" in answer.text

@@ -283,3 +283,10 @@ def test_a_where_question_is_not_answered_yes(engine: Engine) -> None:
 def test_russian_typed_in_latin_letters_is_read_with_emoji_beside_it(engine: Engine) -> None:
     answer = engine.ask("kto glava bdipch? 🙏😊")
     assert answer.lang == "ru" and answer.answered and "Телалян" in answer.text
+
+
+def test_a_date_that_names_one_meeting_stands_for_its_participants(engine: Engine) -> None:
+    answer = engine.ask("what did they talk about in june 2023?")
+    assert answer.intent == "meeting_topics" and "Helga Schmid" in answer.text
+    several = engine.ask("what did they talk about in december 2025?")  # four meetings then
+    assert not several.answered or all(n in several.text for n in ("Telalian", "Kamp"))

@@ -36,6 +36,9 @@ def pair(kb: KnowledgeBase, route: Route, ctx: Context) -> tuple[list[str], list
     if ctx.meeting and ctx.meeting in kb.meetings:
         meeting = kb.meetings[ctx.meeting]
         return list(meeting.participants), [meeting]
+    only = kb.lookups.only_meeting(route.ids("event"), route.ids("date"))
+    if only is not None:  # "what was discussed in 2023": the one meeting then
+        return list(only.participants), [only]
     return [], []
 
 

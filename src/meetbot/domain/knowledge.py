@@ -161,6 +161,15 @@ class Lookups:
         start = bisect.bisect_left(self.dates, period)
         return self.meetings[start:bisect.bisect_left(self.dates, period + "\uffff", start)]
 
+    def only_meeting(self, events: Sequence[str], dates: Sequence[str]) -> Meeting | None:
+        """The one meeting at the first of ``events`` and in the first of ``dates``, when
+        they name any and only one meeting is there."""
+        if not events and not dates:
+            return None
+        found = self.meetings_matching([], events[0] if events else None,
+                                       dates[0] if dates else None)
+        return found[0] if len(found) == 1 else None
+
     def meetings_matching(self, people: Sequence[str], event: str | None,
                           period: str | None) -> list[Meeting]:
         """The meetings of all ``people``, at ``event``, in ``period`` (each optional), by date.

@@ -106,7 +106,9 @@ class SlotFiller:
                 if extra:
                     resolved.extend(extra[: 2 - len(people)])
                     used_context = True
-            if not any(m.kind == "person" for m in resolved) and ctx.meeting is None:
+            if (not any(m.kind == "person" for m in resolved) and ctx.meeting is None
+                    and self.kb.lookups.only_meeting(
+                        [m.id for m in mentions if m.kind == "event"], dates) is None):
                 confidence *= MISSING_ENTRY_PENALTY
         fuzzy = [m.score / 100.0 for m in mentions if m.kind != "date"]
         if fuzzy:

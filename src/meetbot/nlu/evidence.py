@@ -23,6 +23,7 @@ from typing import Literal
 
 from cachetools import LRUCache
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 from Stemmer import Stemmer
 
 from meetbot.domain.knowledge import KnowledgeBase, date_in
@@ -48,6 +49,10 @@ MIN_SENTENCE_WORDS = 4
 MIN_SENTENCE_MATCHES = 2
 """Words a question must share with a bare source sentence for it to count."""
 """A source sentence needs this many content words to be a fact of its own."""
+
+TYPO_LENGTH = 6
+"""A stemmed word this long that is no form of a fact's word may be one slip (a letter
+wrong, missing, added, or two swapped) from one, as a spelling corrector allows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +122,7 @@ class EvidenceIndex:
         self.idf = {word: _idf(len(self.facts), len(hits)) for word, hits in
                     self.postings.items()}
         self._vocabulary = sorted(self.postings)
-        self._forms: LRUCache[str, str] = LRUCache(MEMO_SIZE)
+        self._forms: LRUCache[tuple[str, bool], str] = LRUCache(MEMO_SIZE)
         self.fact_words = [frozenset(doc) for doc in documents]
         self.small_talk_words: frozenset[str] = frozenset()
         """Words of greetings, thanks and help (set by the router)."""
@@ -126,6 +131,9 @@ class EvidenceIndex:
         self.question_words: frozenset[str] = frozenset()
         """Words of the general question phrasings, stemmed as the index stems (set by the
         router once the phrasings are templated): they say how a question asks, not what."""
+        self.ordinary: frozenset[str] = frozenset()
+        """Ordinary words of the catalogue languages (set by the router): never read as a
+        slip of the keyboard for another word ("проводил" is not "приводил")."""
 
     # -- building ----------------------------------------------------------------------
     def tokens(self, text: str, language: str | None = None) -> list[str]:
@@ -253,7 +261,7 @@ class EvidenceIndex:
         for word in words:
             if len(word) < 2 or self.words.is_filler(word):
                 continue
-            form = self._form(stem(word))
+            form = self._form(stem(word), typo=word not in self.ordinary)
             held = form in self.postings
             if not held and word in self.small_talk_words:
                 continue  # "thanks for the help, and …": politeness, not what is asked
@@ -273,14 +281,19 @@ class EvidenceIndex:
             weights[form] = max(weights.get(form, 0.0), weight)
         return weights
 
-    def _form(self, word: str) -> str:
+    def _form(self, word: str, *, typo: bool = True) -> str:
+        """The index's form of stemmed ``word``: itself, another form of it, or (``typo``)
+        the word it is one slip from."""
         if word in self.postings or len(word) < 5:
             return word
-        form = self._forms.get(word)
+        form = self._forms.get((word, typo))
         if form is None:
             hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
                                      score_cutoff=WORD_FORM_SIMILARITY)
-            form = self._forms[word] = hit[0] if hit else word
+            if hit is None and typo and len(word) >= TYPO_LENGTH:  # "sociaty", "strenght"
+                hit = process.extractOne(word, self._vocabulary,
+                                         scorer=DamerauLevenshtein.distance, score_cutoff=1)
+            form = self._forms[word, typo] = hit[0] if hit else word
         return form
 
     def search(self, query: dict[str, float], *,

@@ -79,6 +79,7 @@ class Router:
             word for ex in self.examples if ex.intent in self.conversational
             for word in ex.template.split())
         self.evidence = EvidenceIndex(kb, self.words, self.linker)
+        self.evidence.ordinary = self.vocabulary.ordinary
         self.evidence.question_words = frozenset(
             form for ex in self.examples
             if not ex.intent.startswith("faq:") and ex.intent != OUT_OF_SCOPE

@@ -290,10 +290,13 @@ class EvidenceIndex:
         if form is None:
             hit = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
                                      score_cutoff=WORD_FORM_SIMILARITY)
+            form = hit[0] if hit else word
             if hit is None and typo and len(word) >= TYPO_LENGTH:  # "sociaty", "strenght"
-                hit = process.extractOne(word, self._vocabulary,
-                                         scorer=DamerauLevenshtein.distance, score_cutoff=1)
-            form = self._forms[word, typo] = hit[0] if hit else word
+                form = next((known for known in self._vocabulary
+                             if abs(len(known) - len(word)) <= 1
+                             and DamerauLevenshtein.distance(word, known, score_cutoff=1) <= 1),
+                            word)
+            self._forms[word, typo] = form
         return form
 
     def search(self, query: dict[str, float], *,

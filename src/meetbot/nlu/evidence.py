@@ -124,6 +124,12 @@ class EvidenceIndex:
         self._vocabulary = sorted(self.postings)
         self._forms: LRUCache[tuple[str, bool], str] = LRUCache(MEMO_SIZE)
         self.fact_words = [frozenset(doc) for doc in documents]
+        self._postings_by_fact: LRUCache[str, dict[int, float]] = LRUCache(MEMO_SIZE // 10)
+        self._by_entity: dict[Entity, list[int]] = {}
+        """Per entry, and per ("source", id), the facts involving it, in order."""
+        for number, fact in enumerate(self.facts):
+            for entity in (*fact.entities, ("source", fact.cite.source)):
+                self._by_entity.setdefault(entity, []).append(number)
         self.small_talk_words: frozenset[str] = frozenset()
         """Words of greetings, thanks and help (set by the router)."""
         self.phrasing_words: frozenset[str] = frozenset()
@@ -317,18 +323,34 @@ class EvidenceIndex:
         need = tuple(involving)
         wanted = frozenset(kinds) if kinds is not None else None
         total = sum(query.values())
+        shares = {word: weight / self.idf[word] if word in self.idf else 0.0
+                  for word, weight in query.items()}
         scores: dict[int, float] = {}
-        for word, weight in query.items():
-            share = weight / self.idf[word] if word in self.idf else 0.0
-            for number, score in self.postings.get(word, ()):
-                scores[number] = scores.get(number, 0.0) + share * score
-        if not query:  # no words to rank by: every fact involving the entries, in order
+        pools = [(self._involving(alternatives), alternatives) for alternatives in need]
+        pool, exact = min(pools, key=lambda row: len(row[0]), default=(None, frozenset()))
+        check = list(need)
+        if pool is not None and (not query or len(pool) < sum(len(self.postings.get(w, ()))
+                                                          for w in query)):
+            # the facts of the entries named are fewer than those of the words: score those,
+            # and check the other entries (a pool found by words' postings is a first cut)
+            check = [a for a in need if a is not exact or any(k == "words" for k, _ in a)]
+            for number in pool:
+                scores[number] = sum(share * self._posting(word).get(number, 0.0)
+                                     for word, share in shares.items())
+        elif query:
+            for word, share in shares.items():
+                for number, score in self.postings.get(word, ()):
+                    scores[number] = scores.get(number, 0.0) + share * score
+        else:  # no words to rank by, no entries named: every fact, in order
             scores = dict.fromkeys(range(len(self.facts)), 0.0)
         hits: list[EvidenceHit] = []
         for number, score in scores.items():
             fact = self.facts[number]
-            if need and not all(self._involves(number, alternatives) for alternatives in need):
+            if check and not all(self._involves(number, alternatives)
+                                 for alternatives in check):
                 continue
+            if query and not score and pool is not None:
+                continue  # a fact of the entries holding no word of the question
             if wanted is not None and fact.kind not in wanted:
                 continue
             if (period and fact.date and not date_in(fact.date, period)
@@ -343,6 +365,26 @@ class EvidenceIndex:
                                  and h.fact.speaker not in said_by,
                                  -h.score, -h.coverage, _KIND_ORDER[h.fact.kind]))
         return hits[:limit]
+
+    def _posting(self, word: str) -> dict[int, float]:
+        """The BM25 score of ``word`` in each fact holding it."""
+        found = self._postings_by_fact.get(word)
+        if found is None:
+            found = self._postings_by_fact[word] = dict(self.postings.get(word, ()))
+        return found
+
+    def _involving(self, alternatives: frozenset[Entity]) -> list[int]:
+        """The facts that may involve one of ``alternatives`` (:meth:`_involves` tells), in
+        order: found through the entries' index and the postings of the words, not by
+        reading every fact."""
+        found: set[int] = set()
+        for kind, id_ in alternatives:
+            if kind == "words":
+                first = id_.split()[0] if id_.split() else ""
+                found.update(number for number, _ in self.postings.get(first, ()))
+            else:
+                found.update(self._by_entity.get((kind, id_), ()))
+        return sorted(found)
 
     def _involves(self, number: int, alternatives: frozenset[Entity]) -> bool:
         """True when fact ``number`` involves one of ``alternatives``: an entry, the

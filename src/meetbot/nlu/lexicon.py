@@ -186,6 +186,7 @@ class Lexicon:
             for word in content:
                 self._partials_of.setdefault(word, []).append(number)
         self._partial_words = ByLength(self._partials_of)
+        self._partial_sorted = sorted(self._partials_of)
 
     def partial(self, words: list[str]) -> tuple[Kind, str] | None:
         """The one role, organisation or event whose alias holds every one of ``words`` (at
@@ -210,8 +211,12 @@ class Lexicon:
     def _partial_forms(self, word: str) -> list[str]:
         """The alias words ``word`` is or shortens (three letters or more: "kazakh" for
         "kazakhstan" too), else those it misspells."""
-        forms = [w for w in self._partials_of if w == word or (len(word) >= 3
-                                                                and w.startswith(word))]
+        if len(word) >= 3:  # the words it begins, found in sorted order
+            start = bisect.bisect_left(self._partial_sorted, word)
+            end = bisect.bisect_left(self._partial_sorted, word + "\uffff", start)
+            forms = self._partial_sorted[start:end]
+        else:
+            forms = [word] if word in self._partials_of else []
         cutoff = fuzzy_cutoff(word)
         if not forms and cutoff <= 100:
             forms = [hit for hit, _, _ in process.extract(

@@ -116,7 +116,8 @@ class Router:
     def in_native_script(self, text: str) -> tuple[str, str] | None:
         """``text`` written back in the script of a language typed in Latin letters, and the
         language: ("кто такой kosherbaev", "ru") for "kto takoy kosherbaev"; else None."""
-        if not self.latin_typing or not all(ch.isascii() for ch in text if ch.isalpha()):
+        if not self.latin_typing or not (text.isascii() or all(
+                ch.isascii() for ch in text if ch.isalpha())):
             return None  # emoji and symbols do not count, letters of another script do
         words = normalize(text).split()
         for language, typing in self.latin_typing.items():

@@ -103,9 +103,10 @@ class LatinTyping:
         """``words`` (normalised, Latin) in Cyrillic when they are this language typed in
         Latin letters (more of its words than English ones), else None. Names (the words of
         ``names``), acronyms and numbers stay as typed."""
-        if not any(word in self.words and word not in self.english and word not in names
-                   for word in words):
-            return None  # not one word of it is this language as typed: no typos sought
+        own = [word for word in words if word not in names]
+        if (sum(word not in self.english for word in own)
+                <= sum(word in self.english and word not in self.words for word in own)):
+            return None  # more English words than there could be Russian: no typos sought
         russian = english = 0
         converted: list[str] = []
         for word in words:

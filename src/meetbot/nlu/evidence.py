@@ -341,8 +341,8 @@ class EvidenceIndex:
             for word, share in shares.items():
                 for number, score in self.postings.get(word, ()):
                     scores[number] = scores.get(number, 0.0) + share * score
-        else:  # no words to rank by, no entries named: every fact, in order
-            scores = dict.fromkeys(range(len(self.facts)), 0.0)
+        else:  # no words to rank by, no entries named: nothing to look for
+            return []
         hits: list[EvidenceHit] = []
         for number, score in scores.items():
             fact = self.facts[number]

@@ -33,6 +33,8 @@ test: $(INSTALLED) $(NODE_INSTALLED) lint
 eval: $(INSTALLED)
 	$(PY) -m meetbot eval tests/questions.yaml tests/questions_holdout.yaml tests/questions_ru.yaml \
 		--sweep
+	$(PY) -m meetbot eval tests/questions_chat.yaml --split dev --sweep
+	$(PY) -m meetbot eval tests/questions_chat.yaml --split test
 
 bench: $(INSTALLED)
 	$(PY) -m compileall -q src benchmarks  # both sides of the comparison start from bytecode

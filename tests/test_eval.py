@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from meetbot.answers.engine import Engine
-from meetbot.curation.evaluate import evaluate, format_languages, format_report, load_questions
+from meetbot.curation.evaluate import (
+    evaluate,
+    format_languages,
+    format_report,
+    load_questions,
+    select,
+)
 from meetbot.store import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +36,23 @@ def test_accuracy_on_question_file_does_not_drop(
     report = evaluate(engine, items)
     assert report.accuracy >= minimum, format_report(report)
     assert report.declined_correctly / report.decoys >= decoys, format_report(report)
+
+
+@pytest.mark.parametrize(("split", "minimum"), [("dev", 0.84), ("test", 0.72)])
+def test_accuracy_on_chat_style_questions_does_not_drop(
+        engine: Engine, split: str, minimum: float) -> None:
+    items = select(load_questions(ROOT / "tests" / "questions_chat.yaml"), split)
+    report = evaluate(engine, items)
+    assert report.accuracy >= minimum, format_report(report)
+    assert report.declined_correctly == report.decoys, format_report(report)
+
+
+def test_chat_style_questions_are_split_in_two_like_halves() -> None:
+    items = load_questions(ROOT / "tests" / "questions_chat.yaml")
+    dev, test = select(items, "dev"), select(items, "test")
+    assert len(dev) + len(test) == len(items) >= 400
+    for key in ("category", "lang"):
+        assert {getattr(i, key) for i in dev} == {getattr(i, key) for i in test}
 
 
 def test_question_file_has_the_required_mix() -> None:

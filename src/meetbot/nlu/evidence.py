@@ -326,14 +326,16 @@ class EvidenceIndex:
         shares = {word: weight / self.idf[word] if word in self.idf else 0.0
                   for word, weight in query.items()}
         scores: dict[int, float] = {}
-        pools = [(self._involving(alternatives), alternatives) for alternatives in need]
-        pool, exact = min(pools, key=lambda row: len(row[0]), default=(None, frozenset()))
-        check = list(need)
+        # per set of alternatives, the facts that may involve one (by the entries' index and
+        # the words' postings), and whether being among them is enough (no words to check)
+        pools = [(self._involving(alternatives), alternatives,
+                  not any(kind == "words" for kind, _ in alternatives))
+                 for alternatives in need]
+        among = [(frozenset(found), alternatives, exact) for found, alternatives, exact in pools]
+        pool = min((found for found, _, _ in pools), key=len, default=None)
         if pool is not None and (not query or len(pool) < sum(len(self.postings.get(w, ()))
                                                           for w in query)):
-            # the facts of the entries named are fewer than those of the words: score those,
-            # and check the other entries (a pool found by words' postings is a first cut)
-            check = [a for a in need if a is not exact or any(k == "words" for k, _ in a)]
+            # the facts of the entries named are fewer than those of the words: score those
             for number in pool:
                 scores[number] = sum(share * self._posting(word).get(number, 0.0)
                                      for word, share in shares.items())
@@ -346,8 +348,8 @@ class EvidenceIndex:
         hits: list[EvidenceHit] = []
         for number, score in scores.items():
             fact = self.facts[number]
-            if check and not all(self._involves(number, alternatives)
-                                 for alternatives in check):
+            if among and not all(number in found and (exact or self._involves(number, a))
+                                 for found, a, exact in among):
                 continue
             if query and not score and pool is not None:
                 continue  # a fact of the entries holding no word of the question

@@ -89,8 +89,9 @@ def read_evidence(index: EvidenceIndex, kb: KnowledgeBase, words: LanguageWords,
     # "did they bring up human rights?")
     query = index.query([w for i, w in enumerate(route.words) if i not in named], asks)
     dates = route.ids("date")
+    # with no word to rank by, facts matter only to a yes/no question (its "no, but ...")
     hits = index.search(query, involving=involving, period=dates[0] if dates else None,
-                        speakers=people, limit=limit)
+                        speakers=people, limit=limit) if query or yes_no else []
     dated = {i for m in route.mentions if m.kind == "date" and m.start >= 0
              for i in range(m.start, m.end)}
     plain = [w for i, w in enumerate(route.words)

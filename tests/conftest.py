@@ -13,6 +13,7 @@ import pytest
 from kbfactory import REAL_KNOWLEDGE, write_small_kb
 from meetbot.answers.engine import Engine
 from meetbot.domain.knowledge import KnowledgeBase
+from meetbot.nlu.router import Router
 from meetbot.store import load
 
 
@@ -26,6 +27,18 @@ def shipped_kb() -> KnowledgeBase:
 def shipped_engine(shipped_kb: KnowledgeBase) -> Engine:
     """An engine over the shipped knowledge base (engines are stateless between asks)."""
     return Engine(shipped_kb)
+
+
+@pytest.fixture(scope="session")
+def router(shipped_engine: Engine) -> Router:
+    """The router of the shipped knowledge base's engine."""
+    return shipped_engine.router
+
+
+@pytest.fixture(scope="session")
+def small_router(tmp_path_factory: pytest.TempPathFactory) -> Router:
+    """A router over the small test knowledge base, built once."""
+    return Router(load(write_small_kb(tmp_path_factory.mktemp("kb"))))
 
 
 @pytest.fixture

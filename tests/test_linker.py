@@ -4,23 +4,8 @@ quotations a question mentions, on the shipped knowledge base and on a small one
 
 from __future__ import annotations
 
-import pytest
-
-from kbfactory import write_small_kb
-from meetbot.answers.engine import Engine
 from meetbot.domain.route import Mention
 from meetbot.nlu.router import Router
-from meetbot.store import load
-
-
-@pytest.fixture(scope="module")
-def router(shipped_engine: Engine) -> Router:
-    return shipped_engine.router
-
-
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> Router:
-    return Router(load(write_small_kb(tmp_path_factory.mktemp("kb"))))
 
 
 def link(router: Router, text: str, *, fuzzy: bool = True) -> list[Mention]:
@@ -91,12 +76,12 @@ def test_mentions_come_in_the_order_of_the_question(router: Router) -> None:
     assert [m.start for m in mentions] == sorted(m.start for m in mentions)
 
 
-def test_the_aliases_of_a_small_knowledge_base_link(small: Router) -> None:
-    assert found(small, "what did Minister Valtonen say") == [("person", "valtonen")]
-    assert found(small, "is the NWC a council") == [("org", "nwc")]
-    [council] = link(small, "who leads the water council")
+def test_the_aliases_of_a_small_knowledge_base_link(small_router: Router) -> None:
+    assert found(small_router, "what did Minister Valtonen say") == [("person", "valtonen")]
+    assert found(small_router, "is the NWC a council") == [("org", "nwc")]
+    [council] = link(small_router, "who leads the water council")
     assert (council.kind, council.id, council.partial) == ("org", "nwc", True)
-    assert found(small, "when did Tokayev meet Schmid") == []  # not in this one
+    assert found(small_router, "when did Tokayev meet Schmid") == []  # not in this one
 
 
 def test_a_kazakh_ending_written_into_a_surname_still_links_it(router: Router) -> None:

@@ -4,25 +4,11 @@ on the shipped knowledge base and on a small one in ``tmp_path``."""
 
 from __future__ import annotations
 
-import pytest
-
-from kbfactory import write_small_kb
 from meetbot.answers.engine import Engine
 from meetbot.domain.dialogue import NO_CONTEXT, Context
 from meetbot.domain.route import Mention, Route
 from meetbot.nlu.reading import EvidenceReading, read_evidence
 from meetbot.nlu.router import Router
-from meetbot.store import load
-
-
-@pytest.fixture(scope="module")
-def router(shipped_engine: Engine) -> Router:
-    return shipped_engine.router
-
-
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> Router:
-    return Router(load(write_small_kb(tmp_path_factory.mktemp("kb"))))
 
 
 def reading(router: Router, question: str, ctx: Context | None = None) -> EvidenceReading:
@@ -95,7 +81,7 @@ def test_nothing_the_facts_say_leaves_no_best_fact(router: Router) -> None:
     assert read.content == read.leftover == frozenset(read.query)
 
 
-def test_a_small_knowledge_bases_question_is_read(small: Router) -> None:
-    read = reading(small, "did valtonen and okonkwo cover the early warning of floods?")
+def test_a_small_knowledge_bases_question_is_read(small_router: Router) -> None:
+    read = reading(small_router, "did valtonen and okonkwo cover the early warning of floods?")
     assert read.yes_no and set(read.people) == {"valtonen", "okonkwo"}
     assert read.best is not None and read.best.fact.cite.quote == "the early warning of floods"

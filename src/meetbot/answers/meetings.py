@@ -52,14 +52,25 @@ def person_meetings(engine: Engine, route: Route, ctx: Context, w: Writer) -> Ou
     return Outcome(w, context=context, follow_ups=follow)
 
 
+def asked_meetings(engine: Engine, route: Route, ctx: Context, w: Writer, *,
+                   same_host: bool = False) -> tuple[list[Meeting], Outcome | None]:
+    """The meetings a question about two people (or the meeting under discussion) is about,
+    within its date; else the answer that says there is none (``same_host``: two people who
+    never met one another stand for their meetings with one same person, "what was
+    discussed with Telalian and Braathu")."""
+    people, meetings = pair(engine.kb, route, ctx)
+    if not meetings and same_host:
+        meetings = each_with_the_same_host(engine.kb, people)
+    if not meetings:
+        return [], no_meeting(engine, w, people)
+    return in_period(route, ctx, w, meetings)
+
+
 @answers("meeting_date")
 def meeting_date(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome:
-    people, meetings = pair(engine.kb, route, ctx)
-    if not meetings:
-        return no_meeting(engine, w, people)
-    meetings, other_time = in_period(route, ctx, w, meetings)
-    if other_time is not None:
-        return other_time
+    meetings, declined = asked_meetings(engine, route, ctx, w)
+    if declined is not None:
+        return declined
     for m in meetings:
         cite = w.cite(m.date_cite or m.summary.cite)
         key = "meeting_date.meeting" if m.date_kind == "meeting" else "meeting_date.report"
@@ -121,12 +132,9 @@ def no_meeting(engine: Engine, w: Writer, people: Sequence[str]) -> Outcome:
 
 @answers("meeting_place")
 def meeting_place(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome:
-    people, meetings = pair(engine.kb, route, ctx)
-    if not meetings:
-        return no_meeting(engine, w, people)
-    meetings, other_time = in_period(route, ctx, w, meetings)
-    if other_time is not None:
-        return other_time
+    meetings, declined = asked_meetings(engine, route, ctx, w)
+    if declined is not None:
+        return declined
     negative = True
     for m in meetings:
         label = participants(m, w)
@@ -150,14 +158,9 @@ def meeting_place(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outc
 
 @answers("meeting_topics")
 def meeting_topics(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome:
-    people, meetings = pair(engine.kb, route, ctx)
-    if not meetings:
-        meetings = each_with_the_same_host(engine.kb, people)
-    if not meetings:
-        return no_meeting(engine, w, people)
-    meetings, other_time = in_period(route, ctx, w, meetings)
-    if other_time is not None:
-        return other_time
+    meetings, declined = asked_meetings(engine, route, ctx, w, same_host=True)
+    if declined is not None:
+        return declined
     for m in meetings:
         if not m.topics:
             w.line("topics.none", people=participants(m, w))

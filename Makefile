@@ -35,6 +35,7 @@ eval: $(INSTALLED)
 		--sweep
 	$(PY) -m meetbot eval tests/questions_chat.yaml --split dev --sweep
 	$(PY) -m meetbot eval tests/questions_chat.yaml --split test
+	$(PY) -m meetbot eval tests/questions_chat2.yaml
 
 bench: $(INSTALLED)
 	$(PY) -m compileall -q src benchmarks  # both sides of the comparison start from bytecode

@@ -290,3 +290,16 @@ def test_a_date_that_names_one_meeting_stands_for_its_participants(engine: Engin
     assert answer.intent == "meeting_topics" and "Helga Schmid" in answer.text
     several = engine.ask("what did they talk about in december 2025?")  # four meetings then
     assert not several.answered or all(n in several.text for n in ("Telalian", "Kamp"))
+
+
+def test_a_preamble_that_names_nothing_is_not_read_as_the_question(engine: Engine) -> None:
+    answer = ask(engine, "hiya, sorry if this is a silly one but who is jan braathu exactly?")
+    assert answer.answered
+    assert "Representative on Freedom of the Media" in answer.text
+
+
+def test_a_preamble_naming_what_the_sources_discuss_stays_part_of_the_question(
+        engine: Engine) -> None:
+    answer = ask(engine, "regarding press freedom, what did kosherbayev tell braathu?")
+    assert answer.route is not None
+    assert "press" in answer.route.words

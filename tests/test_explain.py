@@ -180,3 +180,11 @@ def test_json_holds_every_stage_and_the_decision(shipped_engine: Engine) -> None
     assert stages["slots"]["confidence"] == pytest.approx(explanation.route.confidence
                                                           if explanation.route else -1)
     assert stages["policy"]["choice"] == "structured"
+
+
+def test_a_preamble_before_the_question_word_is_shown_dropped(shipped_engine: Engine) -> None:
+    explanation = explain(shipped_engine, "hey sorry, dumb q but like who is jan braathu?")
+    stage = explanation.stage("normalised")
+    dropped = "preamble dropped: hey sorry dumb q but like (the question begins at 'who')"
+    assert dropped in stage.lines
+    assert explanation.choice == "structured"

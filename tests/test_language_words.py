@@ -141,3 +141,19 @@ def test_a_wh_question_is_told_from_a_yes_no_one(words: LanguageWords) -> None:
     assert words.is_wh_question("where did they meet".split())
     assert not words.is_wh_question("did they meet".split())
     assert not words.is_wh_question(normalize("правда ли, что они встречались").split())
+
+
+def test_an_english_question_begins_at_its_question_word(words: LanguageWords) -> None:
+    said = "sorry if this is a dumb q but like who is braathu".split()
+    assert said[words.question_start(said):] == "who is braathu".split()
+    asked = "so in which year did they meet".split()
+    assert asked[words.question_start(asked):] == "in which year did they meet".split()
+    assert words.question_start("who is braathu".split()) == 0
+
+
+def test_a_language_whose_question_word_comes_last_has_no_preamble(
+        words: LanguageWords) -> None:
+    kazakh = words.normalized("Францияның президенті кім?", "kk").split()
+    assert words.question_start(kazakh) == 0
+    russian = normalize("о чём говорили токаев и шмид").split()
+    assert words.question_start(russian) == 0

@@ -101,8 +101,8 @@ def explain(engine: Engine, question: str, context: Context | None = None, *,
                            "not read", None, tuple(stages))
     kept = router.without_small_talk(routed)
     words = router.words.normalized(kept, language).split()
-    stages.append(_normalising(routed, kept, words))
     route = router.route(routed, ctx, language=language)
+    stages.append(_normalising(routed, kept, words, route.words if route else ()))
     if route is None:
         return Explanation(text, language, "invalid", "no words to read", None, tuple(stages))
     stages += [_entities(route), _intents(route), _slots(route)]
@@ -146,17 +146,23 @@ def _cleaning(question: str, text: str, language: str, native: tuple[str, str] |
                   "read_as": native[0] if native else None})
 
 
-def _normalising(routed: str, kept: str, words: list[str]) -> Stage:
+def _normalising(routed: str, kept: str, words: list[str], read: tuple[str, ...]) -> Stage:
     lines = [f"words: {' '.join(words) or '(none)'}"]
+    cut = len(words) - len(read)
+    preamble = words[:cut] if cut > 0 and tuple(words[cut:]) == read else []
+    if preamble:
+        lines.append(f"preamble dropped: {' '.join(preamble)} (the question begins at "
+                     f"{read[0]!r})")
     dropped: list[str] = []
     if kept != routed:
         before, after = normalize(routed).split(), normalize(kept).split()
         matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
         dropped = [" ".join(before[i1:i2]) for tag, i1, i2, _, _ in matcher.get_opcodes()
                    if tag in ("delete", "replace")]
-        read = " ".join(kept.split())
-        lines.append(f"small talk dropped: {', '.join(dropped)} (read: {read!r})")
-    return Stage("normalised", tuple(lines), {"words": words, "small_talk": dropped})
+        lines.append(f"small talk dropped: {', '.join(dropped)} (read: "
+                     f"{' '.join(kept.split())!r})")
+    return Stage("normalised", tuple(lines),
+                 {"words": words, "small_talk": dropped, "preamble": preamble})
 
 
 def _entities(route: Route) -> Stage:

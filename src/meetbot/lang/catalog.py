@@ -69,6 +69,10 @@ class CatalogFile:
     wh_words: list[str] = field(default_factory=list)
     """Words asking for a thing, person, time or place ("what", "who", "when"): a question
     holding one asks for it, not yes or no ("can you tell me who she is")."""
+    question_first: bool = False
+    """A question in this language opens with its question word ("who", "why"): what a
+    message says before that word, naming nothing the sources know ("sorry if this is a
+    dumb q but"), is preamble, not part of the question."""
     latin_typing: bool = False
     """People often type this language in Latin letters ("kto takoy ..."): such questions are
     read back into its script (:mod:`meetbot.lang.translit`)."""
@@ -131,6 +135,7 @@ class Catalog:
     suffixes: tuple[str, ...] = ()
     pronouns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fallback: Catalog | None = None
+    question_first: bool = False
     dates: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     """Dates formatted in advance (see :meth:`prepared`); others are formatted on demand."""
     plural_rules: tuple[tuple[str, str], ...] | None = field(default=None, compare=False,
@@ -306,6 +311,7 @@ def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog
     open_questions: list[str] = []
     wh_words: list[str] = []
     latin_typing = False
+    question_first = False
     letters = ""
     suffixes: list[str] = []
     formats: DateFormats | None = None
@@ -323,6 +329,7 @@ def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog
         open_questions += file.open_questions
         wh_words += file.wh_words
         latin_typing = latin_typing or file.latin_typing
+        question_first = question_first or file.question_first
         letters = file.letters or letters
         suffixes += file.suffixes
         formats = file.date_formats or formats
@@ -331,7 +338,8 @@ def build_catalog(files: list[CatalogFile], fallback: Catalog | None) -> Catalog
                    tuple(dict.fromkeys(words)), tuple(dict.fromkeys(fillers)),
                    tuple(dict.fromkeys(openers)), tuple(dict.fromkeys(particles)),
                    tuple(dict.fromkeys(open_questions)), tuple(dict.fromkeys(wh_words)),
-                   latin_typing, letters, tuple(dict.fromkeys(suffixes)), pronouns, fallback)
+                   latin_typing, letters, tuple(dict.fromkeys(suffixes)), pronouns, fallback,
+                   question_first)
 
 
 OWN_LETTER_SHARE = 0.01

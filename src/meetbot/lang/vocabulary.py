@@ -16,21 +16,32 @@ from meetbot.lang.normalize import normalize
 
 ORDINARY_WORDS = 30000
 """How many of a language's most frequent words count as its ordinary vocabulary."""
+COMMON_WORDS = 250
+"""How many of a language's most frequent words are so common that they name no topic of
+their own ("one", "need", "think"; not "security", 640th, or "rights", 663rd)."""
 
 
 def ordinary_words(catalogs: Mapping[str, Catalog]) -> frozenset[str]:
     """The ordinary words of every catalogue language wordfreq knows, normalised."""
     found: set[str] = set()
     for language in catalogs:
-        found |= _ordinary(language)
+        found |= _most_frequent(language, ORDINARY_WORDS)
     return frozenset(found)
 
 
-@lru_cache(maxsize=8)
-def _ordinary(language: str) -> frozenset[str]:
+def common_words(catalogs: Mapping[str, Catalog]) -> frozenset[str]:
+    """The most common words of every catalogue language wordfreq knows, normalised."""
+    found: set[str] = set()
+    for language in catalogs:
+        found |= _most_frequent(language, COMMON_WORDS)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=16)
+def _most_frequent(language: str, count: int) -> frozenset[str]:
     from wordfreq import available_languages, top_n_list
 
     if language not in available_languages():
         return frozenset()
-    return frozenset(w for word in top_n_list(language, ORDINARY_WORDS)
+    return frozenset(w for word in top_n_list(language, count)
                      for w in normalize(word).split())

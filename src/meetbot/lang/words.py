@@ -42,6 +42,9 @@ class LanguageWords:
     yes_no_particles: frozenset[str] = frozenset()
     open_questions: frozenset[str] = frozenset()
     wh_words: frozenset[str] = frozenset()
+    leading: frozenset[str] = frozenset()
+    """Question words of the languages whose questions open with them (English "who",
+    "why"; not Kazakh "кім", which comes last): where a question begins."""
 
     @property
     def personal(self) -> frozenset[str]:
@@ -55,6 +58,7 @@ class LanguageWords:
         fillers: set[str] = set()
         lists: dict[str, set[str]] = {"yes_no_openers": set(), "yes_no_particles": set(),
                                       "open_questions": set(), "wh_words": set()}
+        leading: set[str] = set()
         months: dict[str, int] = {}
         pronouns: dict[str, set[str]] = {kind: set() for kind in
                                          ("female", "male", "plural", "thing", "refer",
@@ -69,6 +73,9 @@ class LanguageWords:
             for name, found in lists.items():
                 for word in getattr(catalog, name):
                     found.update(forms(word))
+            if catalog.question_first:
+                for word in (*catalog.wh_words, *catalog.open_questions):
+                    leading.update(forms(word))
             for number, names in enumerate(catalog.months, start=1):
                 for name in names:
                     for key in {normalize(name), *forms(name)}:
@@ -85,7 +92,8 @@ class LanguageWords:
                    frozenset(pronouns["female"]), frozenset(pronouns["male"]),
                    frozenset(pronouns["plural"]), frozenset(pronouns["thing"] - personal),
                    frozenset(every), frozenset(pronouns["other"]), stemmers, letters,
-                   **{name: frozenset(found) for name, found in lists.items()})
+                   **{name: frozenset(found) for name, found in lists.items()},
+                   leading=frozenset(w for w in leading if " " not in w))
 
     def native(self, text: str, language: str | None = None) -> str:
         """``text`` with its words stemmed by their endings when it is in a language that is
@@ -126,6 +134,16 @@ class LanguageWords:
         asks = self.wh_words | self.open_questions
         return bool(words) and not asks.isdisjoint(words) and not (
             words[0] in self.yes_no_openers or not self.yes_no_particles.isdisjoint(words))
+
+    def question_start(self, words: list[str]) -> int:
+        """Where the question proper begins in normalised ``words``: at the first question
+        word of a language that opens with it, keeping the function words just before it
+        ("in which year"); 0 when there is none."""
+        start = next((i for i, w in enumerate(words) if w in self.leading), 0)
+        while start > 0 and words[start - 1] in self.stopwords \
+                and words[start - 1] not in self.fillers:
+            start -= 1
+        return start
 
     def is_month(self, word: str, before_year: bool) -> bool:
         """True when ``word`` names a month here; a month name that is also a function word

@@ -22,7 +22,7 @@ from meetbot.domain.knowledge import KnowledgeBase
 from meetbot.domain.route import Candidate, Mention, Route
 from meetbot.lang.normalize import normalize
 from meetbot.lang.translit import LatinTyping
-from meetbot.lang.vocabulary import ordinary_words
+from meetbot.lang.vocabulary import common_words, ordinary_words
 from meetbot.lang.words import LanguageWords
 from meetbot.nlu.evidence import EvidenceIndex, stem
 from meetbot.nlu.lexicon import Lexicon, latin
@@ -68,6 +68,8 @@ class Router:
                              for word in ex.template.split())
         self.vocabulary = Vocabulary(in_scope | self.lexicon.vocabulary(), self.words,
                                      self.scorer.soft_match, ordinary_words(kb.catalogs))
+        self.common = common_words(kb.catalogs)
+        """The most common words of the catalogue languages: they name no topic."""
         self.slots = SlotFiller(kb, self.words)
         self.latin_typing = self._latin_typing()
         """Per language typed in Latin letters ("kto takoy ..."), its romanisations."""
@@ -183,6 +185,10 @@ class Router:
             return None
         link = self.linker.link
         mentions = link(words, raw=question)
+        start = self._preamble_end(words, mentions, question)
+        if start:  # "sorry if this is a dumb q but who is Braathu": from "who" on
+            words = words[start:]
+            mentions = link(words, raw=question)
         template, candidates = self._score(words, mentions)
         ctx = context or NO_CONTEXT
         resolved = self.slots.pronouns_as_slots(words, mentions, ctx)
@@ -234,6 +240,20 @@ class Router:
         return Route(top.intent, top.confidence, top.mentions, tuple(candidates[:5]),
                      top.template, topic=topic, unknown=top.unknown, names=top.names,
                      from_context=top.from_context, words=tuple(words))
+
+    def _preamble_end(self, words: list[str], mentions: list[Mention], question: str) -> int:
+        """Where the question begins after a preamble that names nothing the sources know
+        ("hiii sorry if this is a dumb q but like | who is ..."): no entry, no word of the
+        sources but the most common ones; 0 when it has none."""
+        start = self.words.question_start(words)
+        if not start or any(m.start < start for m in mentions) or _QUOTE_MARKS.search(
+                question):
+            return 0
+        plain = self.words.stopwords | self.words.fillers | self.common
+        known = self.vocabulary.known  # as written: a typo of a known word is no topic here
+        if all(w in plain or w not in known for w in words[:start]):
+            return start
+        return 0
 
     def _again(self, words: list[str], mentions: list[Mention],
                ctx: Context) -> Candidate | None:

@@ -160,6 +160,13 @@ def test_unknown_names_are_named_in_the_decline(engine: Engine) -> None:
     assert "macron" in answer.text.lower()
 
 
+def test_an_ordinary_word_where_a_meeting_question_needs_a_second_person_is_a_name(
+        engine: Engine) -> None:
+    answer = engine.ask("Кошербаев Лавровпен қашан кездесті?")  # "лавров" is common Russian
+    assert not answer.answered
+    assert "“лавров”" in answer.text
+
+
 def test_low_confidence_offers_readable_suggestions_not_intent_ids(engine: Engine) -> None:
     strict = Engine(engine.kb, answer_threshold=0.99, suggest_threshold=0.2)
     answer = strict.ask("wen did tokaev mete shmid")
@@ -303,3 +310,28 @@ def test_a_preamble_naming_what_the_sources_discuss_stays_part_of_the_question(
     answer = ask(engine, "regarding press freedom, what did kosherbayev tell braathu?")
     assert answer.route is not None
     assert "press" in answer.route.words
+
+
+def test_asking_whether_someone_holds_a_role_they_do_not_hold_says_no_and_who_does(
+        engine: Engine) -> None:
+    answer = ask(engine, "is kamp the odihr director?")
+    assert answer.text.startswith("No.")
+    assert "Maria Telalian" in answer.text
+    assert "Christophe Kamp is the OSCE High Commissioner on National Minorities" in answer.text
+    assert sources(answer) == {"kt-2025-12-06"}
+
+
+def test_asking_whether_someone_held_a_role_at_a_date_answers_for_that_date(
+        engine: Engine) -> None:
+    then = ask(engine, "was schmid the secretary general in 2023?")
+    assert then.answered and then.text.startswith("Yes. In 2023, Helga Schmid was")
+    assert sources(then) == {"akorda-2023-06-07"}
+    later = ask(engine, "was helga schmid still the sec gen in december 2025")
+    assert later.text.startswith("No.") and "Feridun Sinirlioglu" in later.text
+
+
+def test_asking_in_russian_whether_someone_holds_a_role_answers_yes_in_russian(
+        engine: Engine) -> None:
+    answer = ask(engine, "является ли браату представителем по свободе сми?")
+    assert answer.answered and answer.text.startswith("Да.")
+    assert "Ян Браату" in answer.text

@@ -28,6 +28,42 @@ def role_holder(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcom
     return holder_answer(engine, roles[0], route, w)
 
 
+@answers("holds_role")
+def holds_role(engine: Engine, route: Route, ctx: Context, w: Writer) -> Outcome:
+    """Say whether the person holds (or held, at the date asked) the role: yes with the
+    quote; else no, with who the sources say held it then and what the person was."""
+    people = route.ids("person") or list(ctx.people)
+    roles = route.ids("role") or list(ctx.roles)
+    if not people or not roles:
+        return role_holder(engine, route, ctx, w)
+    person_id, role_id = people[0], roles[0]
+    rows = role_holders(engine.kb, role_id)
+    dates = route.ids("date")
+    period = dates[0] if dates else None
+    asked = [r for r in rows if date_in(r[0], period)] if period else rows[:1]
+    context = Context(people=(person_id,), roles=(role_id,),
+                      orgs=tuple(o for o in (engine.kb.roles[role_id].organization,) if o))
+    if asked and asked[0][1].id == person_id:
+        as_of, _, cite = asked[0]
+        if period:
+            w.line("holds_role.yes_in_period", period=w.date(period), name=w.name(person_id),
+                   role=w.role(role_id), date=w.date(as_of), cite=w.cite(cite))
+        else:
+            w.line("holds_role.yes", date=w.date(as_of), name=w.name(person_id),
+                   role=w.role(role_id), cite=w.cite(cite))
+        return Outcome(w, context=context)
+    if asked:  # someone else held it then; without a holder then, the sources do not say
+        w.line("holds_role.no")
+    holder_answer(engine, role_id, route, w)
+    own = [h for h in engine.kb.people[person_id].roles if h.role != role_id
+           and (period is None or date_in(h.as_of, period))]
+    if own:
+        holding = max(own, key=lambda h: h.as_of)
+        w.line("who_is.role", name=w.name(person_id), role=w.role(holding.role),
+               date=w.date(holding.as_of), cite=w.cite(holding.cite))
+    return Outcome(w, kind="negative", context=context)
+
+
 def holder_answer(engine: Engine, role_id: str, route: Route, w: Writer) -> Outcome:
     role = engine.kb.roles[role_id]
     rows = role_holders(engine.kb, role_id)

@@ -80,13 +80,16 @@ def read_evidence(index: EvidenceIndex, kb: KnowledgeBase, words: LanguageWords,
         involving.append(frozenset({("meeting", ctx.meeting)}))
         meeting = kb.meetings.get(ctx.meeting)
         people = list(meeting.participants) if meeting else []
+    intent = kb.intents.get(route.intent)
+    required = frozenset(intent.requires) if intent is not None else frozenset()
     named = {i for m in route.mentions if m.start >= 0
              and not (m.kind == "date" and m.id in index.postings and yes_no)
-             and not (m.partial and yes_no)
+             and not (m.partial and yes_no and m.kind not in required)
              for i in range(m.start, m.end)}  # entries and dates are requirements, not words
     # (in a yes/no question, a year some fact holds as a word, "did he mention 2010?", is a
     # word asked about too; so are the words of a role or organisation named only in part,
-    # "did they bring up human rights?")
+    # "did they bring up human rights?", unless the question asks about that very entry:
+    # "was Schmid still the sec gen?")
     query = index.query([w for i, w in enumerate(route.words) if i not in named], asks)
     dates = route.ids("date")
     # with no word to rank by, facts matter only to a yes/no question (its "no, but ...")

@@ -271,11 +271,15 @@ class Router:
 
     def _in_a_name_slot(self, candidates: list[Candidate], mentions: list[Mention]) -> bool:
         """True when the phrasing the question is most like names more people than it does
-        ("when did Valtonen meet Putin?"): an unknown word there stands for someone."""
+        ("when did Valtonen meet Putin?"), or its class asks about two people and it names
+        fewer: an unknown word there stands for someone."""
         if not candidates:
             return False
         template = self._templates.get(candidates[0].example, "")
         wanted = template.split().count(SLOT_WORD["person"])  # "{person}", or a name written
+        intent = self.kb.intents.get(candidates[0].intent)
+        if intent is not None and intent.pair:  # about a meeting of two: "когда X с Y"
+            wanted = max(wanted, 2)
         return wanted > sum(m.kind == "person" for m in mentions)
 
     def has_content(self, words: list[str], taken: set[int]) -> bool:
